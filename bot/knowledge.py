@@ -1,0 +1,161 @@
+"""The knowledge model: roles, their responsibilities, comparisons and topics.
+
+Every answerable piece of knowledge is also exposed as an `Entry` with a stable id:
+`role/<role>`, `<role>/<responsibility>`, `difference/<id>`, `example/<id>`, `topic/<id>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_KNOWLEDGE_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "roles.yaml"
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    id: str
+    title: str
+    text: str
+    hints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    summary: str
+    focus: str
+    hints: tuple[str, ...] = ()
+    responsibilities: tuple[Responsibility, ...] = ()
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """One point on which two roles differ (a difference) or a worked example: a text per role."""
+
+    id: str
+    title: str
+    sides: Mapping[str, str]
+    hints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    roles: tuple[str, str]
+    differences: tuple[Contrast, ...] = ()
+    examples: tuple[Contrast, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    text: str
+    hints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Something the bot can answer with, in the flat form the matcher indexes."""
+
+    id: str
+    kind: str  # role | responsibility | difference | example | topic
+    title: str
+    text: str
+    hints: tuple[str, ...]
+    role_id: str | None = None  # the owning role, for roles and responsibilities
+    roles: tuple[str, ...] = ()  # the compared pair, for differences and examples
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    path: Path
+    source_title: str
+    roles: tuple[Role, ...]
+    comparisons: tuple[Comparison, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    entries: tuple[Entry, ...] = field(init=False, repr=False, compare=False)
+    _entries_by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
+    _roles_by_id: dict[str, Role] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Frozen dataclass: derived lookups are set once here.
+        entries = tuple(_entries_of(self))
+        object.__setattr__(self, "entries", entries)
+        object.__setattr__(self, "_entries_by_id", {entry.id: entry for entry in entries})
+        object.__setattr__(self, "_roles_by_id", {role.id: role for role in self.roles})
+
+    def entry(self, entry_id: str) -> Entry:
+        return self._entries_by_id[entry_id]
+
+    def has_entry(self, entry_id: str) -> bool:
+        return entry_id in self._entries_by_id
+
+    def role(self, role_id: str) -> Role:
+        return self._roles_by_id[role_id]
+
+    def comparison(self, first: str, second: str) -> Comparison | None:
+        """The comparison written for this pair of roles, in either order, if any."""
+        wanted = {first, second}
+        return next((c for c in self.comparisons if set(c.roles) == wanted), None)
+
+    def pair_for(self, named: tuple[str, ...]) -> tuple[str, str] | None:
+        """The two roles to compare when these were named: both, or a partner for one, or a default."""
+        if len(named) >= 2:
+            return named[0], named[1]
+        if named:
+            written = next((c.roles for c in self.comparisons if named[0] in c.roles), None)
+            partners = [r for r in written or (role.id for role in self.roles) if r != named[0]]
+            return (named[0], partners[0]) if partners else None
+        if self.comparisons:
+            return self.comparisons[0].roles
+        if len(self.roles) >= 2:
+            return self.roles[0].id, self.roles[1].id
+        return None
+
+
+def _entries_of(knowledge: Knowledge) -> list[Entry]:
+    entries: list[Entry] = []
+    for role in knowledge.roles:
+        entries.append(
+            Entry(
+                id=f"role/{role.id}",
+                kind="role",
+                title=role.name,
+                text=f"{role.summary} {role.focus}",
+                hints=role.hints,
+                role_id=role.id,
+            )
+        )
+        entries.extend(
+            Entry(
+                id=f"{role.id}/{item.id}",
+                kind="responsibility",
+                title=item.title,
+                text=item.text,
+                hints=item.hints,
+                role_id=role.id,
+            )
+            for item in role.responsibilities
+        )
+    for comparison in knowledge.comparisons:
+        for kind, contrasts in (("difference", comparison.differences), ("example", comparison.examples)):
+            entries.extend(
+                Entry(
+                    id=f"{kind}/{contrast.id}",
+                    kind=kind,
+                    title=contrast.title,
+                    text=" ".join(contrast.sides.values()),
+                    hints=contrast.hints,
+                    roles=comparison.roles,
+                )
+                for contrast in contrasts
+            )
+    entries.extend(
+        Entry(id=f"topic/{topic.id}", kind="topic", title=topic.title, text=topic.text, hints=topic.hints)
+        for topic in knowledge.topics
+    )
+    return entries

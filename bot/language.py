@@ -1,0 +1,270 @@
+"""Knowledge-independent text handling: Slack markup, tokens, word lists, stems."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+# Slack encodes mentions, channels and links as <...>; see Slack's message formatting docs.
+_SLACK_TOKEN = re.compile(r"<([^<>]*)>")
+_EMOJI_CODE = re.compile(r":[a-z0-9_+\-']+:")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+# Chat shorthand people type, expanded before anything else reads the words.
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "mgmt": ("management",),
+    "mgmnt": ("management",),
+    "mgr": ("manager",),
+    "mgrs": ("managers",),
+    "mngr": ("manager",),
+    "proj": ("project",),
+    "projs": ("projects",),
+    "dept": ("department",),
+    "depts": ("departments",),
+    "org": ("organization",),
+    "orgs": ("organizations",),
+    "biz": ("business",),
+    "diff": ("difference",),
+    "diffs": ("differences",),
+    "vs": ("versus",),
+    "v": ("versus",),
+    "u": ("you",),
+    "r": ("are",),
+    "ur": ("your",),
+    "ppl": ("people",),
+    "kpis": ("kpi",),
+    "dev": ("development",),
+    "devs": ("developers",),
+    "exec": ("executive",),
+    "execs": ("executives",),
+    "pnl": ("budget",),
+    "lol": (),
+    "lmao": (),
+    "haha": (),
+    "tbh": (),
+    "imo": (),
+    "fyi": (),
+    "tldr": (),
+    "eg": ("example",),
+    "ex": ("example",),
+    "resp": ("responsibility",),
+    "resps": ("responsibilities",),
+    "xfn": ("cross", "functional"),
+    "info": ("information",),
+    "w": ("with",),
+    "pls": ("please",),
+    "plz": ("please",),
+    "thx": ("thanks",),
+    "im": ("i", "am"),
+    "whats": ("what", "is"),
+    "whos": ("who", "is"),
+    "wats": ("what", "is"),
+    "wat": ("what",),
+    "dont": ("do", "not"),
+    "doesnt": ("does", "not"),
+    "isnt": ("is", "not"),
+    "arent": ("are", "not"),
+    "theyre": ("they", "are"),
+}
+
+# Words that carry no meaning for matching. Question words that do matter
+# ("who", "why", "which") are read as intents elsewhere.
+STOPWORDS = frozenset(
+    """
+    a about above after again all also am an and any anyone anybody are as at be because been before
+    being below between both but by can could did do does doing done down during each either else
+    ever every everyone everybody few for from further get gets getting got had has have having he her
+    here hers him his how i if in into is it its itself just kind let lets like likely ll me mine
+    more most much must my myself no nor not now of off often on once only or other our ours out over own
+    please pretty quite rather re really s same say says saying she should so some someone somebody
+    something sort such sure t tell than thank thanks that the their theirs them then there these
+    they thing things this those though through to too two under until up us usually ve very want
+    wants was way we well were what whatever when where whether which while who whom whose will with
+    would yeah yes yet you your yours yourself hey hi hello hiya yo ok okay anyway btw actually
+    basically exactly generally normally typically really mostly usual d m nah bit lot lots quick q
+    question questions wondering curious new here trying figure understand know knows knew think
+    thought stuff guy guys folks y n e g etc need needs make makes making made go goes going gonna
+    keep keeps keeping main primary general real world whole even still person persons might may
+    happen happens happening understanding
+    """.split()
+)
+
+# Verbs that only say someone is in charge ("who handles risk?"): the object is what matters.
+OWNERSHIP_WORDS = frozenset(
+    """
+    handle handles handling handled manage manages managing managed management own owns owning owned
+    run runs running deal deals dealing dealt take takes taking charge look looks looking helps
+    helping helped
+    """.split()
+)
+
+# Everyday words for things the knowledge file words differently. Each maps to words
+# that do appear in it; matches through them count for a little less than a direct hit.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "talk": ("communication", "interact"),
+    "talks": ("communication", "interact"),
+    "talking": ("communication", "interact"),
+    "speak": ("communication", "interact"),
+    "chat": ("communication", "interact"),
+    "communicate": ("communication", "interact"),
+    "together": ("collaboration",),
+    "sync": ("coordination", "aligned"),
+    "slip": ("delays", "timeline"),
+    "slips": ("delays", "timeline"),
+    "late": ("delays", "deadlines"),
+    "behind": ("delays", "timeline"),
+    "schedule": ("timeline", "deadlines"),
+    "due": ("deadlines",),
+    "aim": ("goals",),
+    "aiming": ("goals",),
+    "target": ("goals",),
+    "targets": ("goals",),
+    "big": ("broader",),
+    "bigger": ("broader",),
+    "larger": ("broader",),
+    "wider": ("broader",),
+    "smaller": ("specific",),
+    "narrower": ("specific",),
+    "cash": ("money", "budget"),
+    "dollars": ("money", "budget"),
+    "monitor": ("track", "metrics"),
+    "monitors": ("track", "metrics"),
+    "eye": ("track", "monitor"),
+    "stats": ("metrics", "numbers"),
+    "statistics": ("metrics", "numbers"),
+    "suppliers": ("vendors", "external partners"),
+    "supplier": ("vendors", "external partners"),
+    "faster": ("streamline", "efficiency"),
+    "smoother": ("streamline", "efficiency"),
+    "leaner": ("streamline", "efficiency"),
+    "waste": ("inefficiencies",),
+    "customer": ("client",),
+    "customers": ("client",),
+    "inform": ("updates",),
+    "informed": ("updates",),
+    "promotion": ("career",),
+    "promoted": ("career",),
+    "care": ("matter",),
+    "crew": ("team",),
+    "squad": ("team",),
+    "engineers": ("developers", "team"),
+    "engineer": ("developers", "team"),
+    "company": ("organizations",),
+    "companies": ("organizations",),
+    "business": ("organizations",),
+    "call": ("decisions",),
+    "calls": ("decisions",),
+    "decide": ("decisions",),
+    "decides": ("decisions",),
+}
+
+# Words asking for a comparison between roles.
+COMPARE_WORDS = frozenset(
+    """
+    difference differences differ differs differentiate differentiates distinguish distinguishes
+    distinction distinctions compare compared compares comparing comparison versus contrast
+    contrasting separates separating similarity similarities overlap overlaps
+    """.split()
+)
+
+# Words that ask for a comparison only when a role is named: "how are DL and DM different"
+# compares, "who gets different departments together" does not.
+WEAK_COMPARE_WORDS = frozenset("different differently similar alike same separate distinct".split())
+
+# Words asking what a role is, rather than something specific about it.
+ROLE_WORDS = frozenset(
+    """
+    role roles job jobs position positions title titles description descriptions responsibilities
+    responsibility responsible duties duty involve involves involved entail entails explain describe
+    overview summary jd work works do does doing day purpose function mean means stand stands
+    """.split()
+)
+
+HELP_WORDS = frozenset(
+    """
+    help usage commands command instructions ask asking use using options menu start hi hello hey
+    hiya yo topics cover covers covered bot support
+    """.split()
+)
+
+EXAMPLE_WORDS = frozenset("example examples instance illustrate illustration scenario scenarios case".split())
+
+YES_NO_OPENERS = frozenset(
+    "does do is are can should would will could did has have was were am shall".split()
+)
+
+WHO_WORDS = frozenset("who whose whom".split())
+
+# "both roles", "each role", "the two roles": the pair of roles, named without naming them.
+PAIR_WORDS = frozenset("both each two".split())
+
+# Nouns that name a job. A question built around one the knowledge file does not
+# know ("what does a scrum master do?") is declined rather than answered wrongly.
+ROLE_NOUNS = frozenset(
+    """
+    manager lead leader master owner architect engineer developer designer analyst director head
+    officer consultant coach tester administrator admin executive president vp ceo cto cfo coo cio
+    cpo recruiter accountant specialist coordinator supervisor planner scientist programmer intern
+    lawyer secretary receptionist pm po sm ba qa hr chair founder partner principal
+    """.split()
+)
+
+# Words that, before "manager" or "lead", name a different job: "project manager", "tech lead".
+JOB_MODIFIERS = frozenset(
+    """
+    project projects product program programme tech technical team engineering account sales marketing
+    scrum agile release service operations it hr office general line people portfolio change test qa
+    support customer brand content community design ux data security site store facility facilities
+    studio dev development software finance financial risk quality client senior junior associate
+    """.split()
+)
+
+_BRITISH = re.compile(r"(?<=\w{3})(is)(ation|ations|e|ed|es|ing|er|ers)$")
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def clean_slack_text(text: str) -> str:
+    """Turn Slack-encoded message text into plain words.
+
+    Mentions and channel references are dropped, links keep their label, and
+    entities (&amp; &lt; &gt;) are decoded.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        if inner[:1] in ("@", "#", "!"):
+            return " "
+        label = inner.split("|", 1)[1] if "|" in inner else ""
+        return f" {label} "
+
+    text = _SLACK_TOKEN.sub(replace, text)
+    text = html.unescape(text)
+    return _EMOJI_CODE.sub(" ", text)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words of the text, with chat shorthand expanded and British -ise spelt -ize.
+
+    Both questions and the knowledge file go through this, so the spelling only has to agree.
+    """
+    normalized = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    words: list[str] = []
+    for word in _WORD.findall(normalized):
+        words.extend(ABBREVIATIONS.get(word, (_BRITISH.sub(r"iz\2", word),)))
+    return words
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The word's stem, so that 'manages', 'managing' and 'management' meet."""
+    return _stemmer.stemWord(word)
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape Slack's three control characters so user text can never ping or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

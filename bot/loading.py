@@ -1,0 +1,396 @@
+"""Read a knowledge file and check it, with errors that name the file, the line and the fix."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import process
+
+from bot.knowledge import Comparison, Contrast, Knowledge, Responsibility, Role, Topic
+from bot.language import tokenize
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class KnowledgeError(Exception):
+    """A knowledge file that cannot be used, with where and how to fix it."""
+
+    def __init__(self, path: Path | str, line: int | None, problem: str, fix: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.problem = problem
+        self.fix = fix
+        where = f"{self.path}, line {line}" if line else self.path
+        super().__init__(f"{where}: {problem}\n  fix: {fix}")
+
+
+class _Problem(Exception):
+    """Raised while reading; turned into a KnowledgeError once the file's path is known."""
+
+    def __init__(self, line: int | None, problem: str, fix: str) -> None:
+        super().__init__(problem)
+        self.line = line
+        self.problem = problem
+        self.fix = fix
+
+
+# --- YAML with line numbers -------------------------------------------------------------
+
+
+class _Block(dict):
+    """A YAML mapping that remembers the line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _List(list):
+    line: int = 0
+    item_lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """yaml's safe loader, keeping line numbers and refusing duplicate keys."""
+
+
+def _construct_block(loader: _LineLoader, node: yaml.MappingNode) -> _Block:
+    loader.flatten_mapping(node)
+    block = _Block()
+    block.line = node.start_mark.line + 1
+    block.key_lines = {}
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 1
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            raise _Problem(line, f"the key {key!r} is not a field name", "write field names as plain words")
+        if key in block:
+            raise _Problem(
+                line,
+                f"'{key}' is given twice in the block that starts on line {block.line}",
+                f"keep one '{key}' (the first is on line {block.key_lines[key]})",
+            )
+        block[key] = loader.construct_object(value_node, deep=True)
+        block.key_lines[key] = line
+    return block
+
+
+def _construct_list(loader: _LineLoader, node: yaml.SequenceNode) -> _List:
+    items = _List(loader.construct_object(child, deep=True) for child in node.value)
+    items.line = node.start_mark.line + 1
+    items.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return items
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_block)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
+
+
+# --- Field checks --------------------------------------------------------------------------
+
+_FIELDS = {
+    "file": {"source": False, "roles": True, "comparisons": False, "topics": False},
+    "source": {"title": True},
+    "role": {
+        "id": True,
+        "name": True,
+        "aliases": False,
+        "summary": True,
+        "focus": True,
+        "hints": False,
+        "responsibilities": False,
+    },
+    "responsibility": {"id": True, "title": True, "text": True, "hints": False},
+    "comparison": {"roles": True, "differences": False, "examples": False},
+    "difference": {"id": True, "title": True, "sides": True, "hints": False},
+    "example": {"id": True, "title": True, "sides": True, "hints": False},
+    "topic": {"id": True, "title": True, "text": True, "hints": False},
+}
+
+_TYPE_NAMES = {str: "text", list: "a list", dict: "a block of fields", bool: "true/false", int: "a number"}
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return next((name for kind, name in _TYPE_NAMES.items() if isinstance(value, kind)), type(value).__name__)
+
+
+def _block(value: Any, line: int, what: str) -> _Block:
+    if not isinstance(value, _Block):
+        raise _Problem(line, f"{what} should be a block of fields, not {_type_name(value)}", _example_fix(what))
+    return value
+
+
+def _example_fix(what: str) -> str:
+    return f"write {what} as indented 'field: value' lines, as the other blocks in the file are"
+
+
+def _fields(block: _Block, kind: str, label: str) -> None:
+    allowed = _FIELDS[kind]
+    for key in block:
+        if key not in allowed:
+            guess = process.extractOne(key, list(allowed), score_cutoff=60)
+            hint = f"did you mean '{guess[0]}'? " if guess else ""
+            raise _Problem(
+                block.key_lines[key],
+                f"{label} has an unknown field '{key}'",
+                f"{hint}the fields of a {kind} are: {', '.join(allowed)}",
+            )
+    for key, required in allowed.items():
+        if required and key not in block:
+            raise _Problem(block.line, f"{label} has no '{key}'", f"add a '{key}:' line to it")
+
+
+def _text(block: _Block, key: str, label: str) -> str:
+    value = block[key]
+    line = block.key_lines[key]
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _Problem(
+            line,
+            f"'{key}' of {label} should be text, not {_type_name(value)}",
+            "write it as text; put it in quotes if it contains a colon or looks like yes/no or a number",
+        )
+    text = str(value).strip()
+    if not text:
+        raise _Problem(line, f"'{key}' of {label} is empty", f"write the {key} after '{key}:'")
+    return text
+
+
+def _optional_texts(block: _Block, key: str, label: str) -> tuple[str, ...]:
+    if key not in block or block[key] is None:
+        return ()
+    values = block[key]
+    line = block.key_lines[key]
+    if not isinstance(values, _List):
+        raise _Problem(
+            line,
+            f"'{key}' of {label} should be a list, not {_type_name(values)}",
+            f"write it as {key}: [first, second phrase]",
+        )
+    texts = []
+    for value, item_line in zip(values, values.item_lines, strict=True):
+        if isinstance(value, bool) or not isinstance(value, str | int | float) or not str(value).strip():
+            raise _Problem(
+                item_line,
+                f"an item of '{key}' in {label} is {_type_name(value) if value != '' else 'empty'}, not text",
+                "write each item as text; put it in quotes if it looks like yes/no, a number or has a colon",
+            )
+        texts.append(str(value).strip())
+    return tuple(texts)
+
+
+def _list_of_blocks(block: _Block, key: str, label: str) -> list[tuple[_Block, int]]:
+    if key not in block or block[key] is None:
+        return []
+    values = block[key]
+    if not isinstance(values, _List):
+        raise _Problem(
+            block.key_lines[key],
+            f"'{key}' of {label} should be a list of blocks, not {_type_name(values)}",
+            f"start each item of '{key}' with '- ' on its own line",
+        )
+    return [
+        (_block(value, line, f"an item of '{key}'"), line)
+        for value, line in zip(values, values.item_lines, strict=True)
+    ]
+
+
+def _id(block: _Block, label: str) -> str:
+    value = _text(block, "id", label)
+    if not _ID.match(value):
+        suggestion = "-".join(re.findall(r"[a-z0-9]+", value.lower())) or "my-id"
+        raise _Problem(
+            block.key_lines["id"],
+            f"the id '{value}' of {label} is not lowercase words joined by dashes",
+            f"use an id such as '{suggestion}'",
+        )
+    return value
+
+
+# --- Reading the blocks --------------------------------------------------------------------
+
+
+class _Reader:
+    """Builds the knowledge model from the YAML tree, checking as it goes."""
+
+    def __init__(self) -> None:
+        self.entry_lines: dict[str, int] = {}
+
+    def claim(self, entry_id: str, line: int, what: str) -> None:
+        if entry_id in self.entry_lines:
+            raise _Problem(
+                line,
+                f"the {what} id '{entry_id.split('/')[-1]}' is already used on line {self.entry_lines[entry_id]}",
+                f"give this {what} an id of its own",
+            )
+        self.entry_lines[entry_id] = line
+
+    def knowledge(self, path: Path, tree: Any) -> Knowledge:
+        top = _block(tree, 1, "the file")
+        _fields(top, "file", "the file")
+        roles = tuple(self.role(block) for block, _ in _list_of_blocks(top, "roles", "the file"))
+        if not roles:
+            raise _Problem(top.key_lines["roles"], "the file lists no roles", "add at least one role under 'roles:'")
+        self.check_aliases(top["roles"], roles)
+        role_ids = {role.id: role for role in roles}
+        comparisons = tuple(
+            self.comparison(block, role_ids) for block, _ in _list_of_blocks(top, "comparisons", "the file")
+        )
+        self.check_pairs(top, comparisons)
+        topics = tuple(self.topic(block) for block, _ in _list_of_blocks(top, "topics", "the file"))
+        source_title = ""
+        if "source" in top:
+            source = _block(top["source"], top.key_lines["source"], "'source'")
+            _fields(source, "source", "'source'")
+            source_title = _text(source, "title", "'source'")
+        return Knowledge(path=path, source_title=source_title, roles=roles, comparisons=comparisons, topics=topics)
+
+    def role(self, block: _Block) -> Role:
+        _fields(block, "role", f"the role on line {block.line}")
+        role_id = _id(block, f"the role on line {block.line}")
+        label = f"role '{role_id}'"
+        self.claim(f"role/{role_id}", block.key_lines["id"], "role")
+        responsibilities = []
+        for item, line in _list_of_blocks(block, "responsibilities", label):
+            _fields(item, "responsibility", f"the responsibility on line {line}")
+            item_id = _id(item, f"the responsibility on line {line}")
+            item_label = f"responsibility '{item_id}'"
+            self.claim(f"{role_id}/{item_id}", item.key_lines["id"], "responsibility")
+            responsibilities.append(
+                Responsibility(
+                    id=item_id,
+                    title=_text(item, "title", item_label),
+                    text=_text(item, "text", item_label),
+                    hints=_optional_texts(item, "hints", item_label),
+                )
+            )
+        return Role(
+            id=role_id,
+            name=_text(block, "name", label),
+            aliases=_optional_texts(block, "aliases", label),
+            summary=_text(block, "summary", label),
+            focus=_text(block, "focus", label),
+            hints=_optional_texts(block, "hints", label),
+            responsibilities=tuple(responsibilities),
+        )
+
+    def check_aliases(self, blocks: _List, roles: tuple[Role, ...]) -> None:
+        owners: dict[str, tuple[str, int]] = {}
+        for block, role in zip(blocks, roles, strict=True):
+            names = [(role.name, block.key_lines["name"])]
+            names += [(alias, block.key_lines.get("aliases", block.line)) for alias in role.aliases]
+            for name, line in names:
+                key = " ".join(tokenize(name))
+                owner = owners.get(key)
+                if owner and owner[0] != role.id:
+                    raise _Problem(
+                        line,
+                        f"the name '{name}' is claimed by role '{role.id}' and by role '{owner[0]}' (line {owner[1]})",
+                        "an alias can belong to one role only: remove it from one of them",
+                    )
+                owners[key] = (role.id, line)
+
+    def comparison(self, block: _Block, roles: dict[str, Role]) -> Comparison:
+        label = f"the comparison on line {block.line}"
+        _fields(block, "comparison", label)
+        pair = _optional_texts(block, "roles", label)
+        line = block.key_lines["roles"]
+        if len(pair) != 2 or pair[0] == pair[1]:
+            raise _Problem(line, f"{label} should name two different roles", "write roles: [first-role-id, second-role-id]")
+        for role_id in pair:
+            if role_id not in roles:
+                guess = process.extractOne(role_id, list(roles), score_cutoff=60)
+                hint = f"did you mean '{guess[0]}'? " if guess else ""
+                raise _Problem(
+                    line,
+                    f"{label} names the role '{role_id}', which is not in the file",
+                    f"{hint}the roles are: {', '.join(roles)}",
+                )
+        contrasts = {
+            kind: tuple(
+                self.contrast(item, kind, pair) for item, _ in _list_of_blocks(block, f"{kind}s", label)
+            )
+            for kind in ("difference", "example")
+        }
+        return Comparison(roles=(pair[0], pair[1]), differences=contrasts["difference"], examples=contrasts["example"])
+
+    def contrast(self, block: _Block, kind: str, pair: tuple[str, ...]) -> Contrast:
+        _fields(block, kind, f"the {kind} on line {block.line}")
+        contrast_id = _id(block, f"the {kind} on line {block.line}")
+        label = f"{kind} '{contrast_id}'"
+        self.claim(f"{kind}/{contrast_id}", block.key_lines["id"], kind)
+        sides = _block(block["sides"], block.key_lines["sides"], f"'sides' of {label}")
+        for role_id in sides:
+            if role_id not in pair:
+                raise _Problem(
+                    sides.key_lines[role_id],
+                    f"{label} has a text for '{role_id}', which is not one of the compared roles",
+                    f"give one text for each of: {', '.join(pair)}",
+                )
+        for role_id in pair:
+            if role_id not in sides:
+                raise _Problem(sides.line, f"{label} has no text for '{role_id}'", f"add '{role_id}: ...' under 'sides:'")
+        return Contrast(
+            id=contrast_id,
+            title=_text(block, "title", label),
+            sides={role_id: _text(sides, role_id, label) for role_id in pair},
+            hints=_optional_texts(block, "hints", label),
+        )
+
+    def check_pairs(self, top: _Block, comparisons: tuple[Comparison, ...]) -> None:
+        seen: dict[frozenset[str], int] = {}
+        for comparison, (block, _) in zip(comparisons, _list_of_blocks(top, "comparisons", "the file"), strict=True):
+            key = frozenset(comparison.roles)
+            if key in seen:
+                raise _Problem(
+                    block.line,
+                    f"the roles {' and '.join(comparison.roles)} are compared twice (also on line {seen[key]})",
+                    "merge the two comparisons into one",
+                )
+            seen[key] = block.line
+
+    def topic(self, block: _Block) -> Topic:
+        _fields(block, "topic", f"the topic on line {block.line}")
+        topic_id = _id(block, f"the topic on line {block.line}")
+        label = f"topic '{topic_id}'"
+        self.claim(f"topic/{topic_id}", block.key_lines["id"], "topic")
+        return Topic(
+            id=topic_id,
+            title=_text(block, "title", label),
+            text=_text(block, "text", label),
+            hints=_optional_texts(block, "hints", label),
+        )
+
+
+def load_knowledge(path: Path | str) -> Knowledge:
+    """Load and check a knowledge file; raise KnowledgeError with the line and the fix."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KnowledgeError(path, None, "the file does not exist", "check the path, or set it with --knowledge") from None
+    except UnicodeDecodeError as error:
+        raise KnowledgeError(path, None, f"the file is not UTF-8 text ({error.reason})", "save it as UTF-8") from None
+    except OSError as error:
+        raise KnowledgeError(path, None, f"the file cannot be read ({error.strerror})", "check its permissions") from None
+    try:
+        tree = yaml.load(raw, Loader=_LineLoader)  # noqa: S506 - a subclass of yaml.SafeLoader
+        return _Reader().knowledge(path, tree)
+    except _Problem as problem:
+        raise KnowledgeError(path, problem.line, problem.problem, problem.fix) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        problem = " ".join(part for part in (error.context, error.problem) if part)
+        raise KnowledgeError(
+            path,
+            line,
+            f"the file is not valid YAML: {problem}",
+            "check the indentation and quoting on this line and the one above; "
+            "text with a colon in it needs quotes",
+        ) from None
+    except yaml.YAMLError as error:
+        raise KnowledgeError(path, None, f"the file is not valid YAML: {error}", "check the file's syntax") from None

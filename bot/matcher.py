@@ -1,0 +1,226 @@
+"""Finding the knowledge entry a free-text question is about.
+
+Each entry is indexed by the stems of its title, hints and text. A question's content
+words are weighed by how rare they are across entries (so "budget" counts for more than
+"project"), and an entry's score is the share of that weight it covers, from 0 to 100.
+Unknown words count against every entry, which is what makes off-topic questions fail.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from bot.knowledge import Entry, Knowledge
+from bot.language import STOPWORDS, SYNONYMS, stem, tokenize
+from bot.understanding import Question, QuestionReader
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """Every threshold and weight the matcher uses, in one place."""
+
+    min_score: float = 45.0  # below this an entry is not answered with
+    min_score_with_role: float = 30.0  # the same, when the question names a known role
+    confident_score: float = 80.0  # at or above this the best entry is never called ambiguous
+    ambiguity_margin: float = 5.0  # a runner-up this close to the best makes the question ambiguous
+    suggestion_score: float = 25.0  # entries at least this good may be suggested
+    max_suggestions: int = 3
+    compare_override: float = 60.0  # in a comparison question, a specific entry this good wins
+    title_weight: float = 1.0
+    hint_weight: float = 1.0
+    text_weight: float = 0.6
+    same_role_boost: float = 1.1  # the entry belongs to the one role the question names
+    difference_boost: float = 1.15  # the question compares and the entry is a difference
+    difference_penalty: float = 0.8  # the question does not compare and the entry is a difference
+    who_boost: float = 1.05  # a "who ..." question and the entry is a responsibility
+    corrected_penalty: float = 0.95  # words had to be corrected
+    generic_share: float = 0.25  # a word in this share of entries or more says little on its own
+    generic_only_factor: float = 0.5  # an entry that matched only such words
+    related_stem_similarity: float = 88.0  # rapidfuzz ratio for two stems to count as one word
+    related_stem_credit: float = 0.85  # how much a related stem counts, against an exact one
+    synonym_credit: float = 0.85  # how much a synonym counts, against the word itself
+    interchangeable_kinds: frozenset[str] = frozenset({"example"})  # ties among these are not ambiguous
+    why_weight: float = 0.5  # "why" alone says little about which entry is meant
+
+
+@dataclass(frozen=True)
+class Match:
+    """The entry to answer with (None when declined), its score and runner-ups."""
+
+    entry_id: str | None  # an entry id, "compare", "help", or None
+    score: int
+    suggestions: tuple[str, ...]
+    question: Question
+    reason: str = ""  # why it was declined: out-of-scope, ambiguous, unknown-role
+    roles: tuple[str, ...] = ()  # the pair to compare, for "compare"
+
+
+@dataclass
+class _Index:
+    postings: dict[str, dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
+    idf: dict[str, float] = field(default_factory=dict)
+
+
+class Matcher:
+    """Matches questions against one knowledge file."""
+
+    def __init__(self, knowledge: Knowledge, settings: MatchSettings | None = None) -> None:
+        self.knowledge = knowledge
+        self.settings = settings or MatchSettings()
+        self.reader = QuestionReader(knowledge)
+        self._entries = knowledge.entries
+        self._index = _build_index(self._entries, self.settings, self.reader.role_name_stems)
+        self._stems = tuple(self._index.postings)
+        self._unknown_idf = math.log(1 + len(self._entries))
+        self._idf_floor = math.log(1 + 1 / self.settings.generic_share)
+        self._synonyms = {stem(word): tuple(_stems(" ".join(means))) for word, means in SYNONYMS.items()}
+        self._related = lru_cache(maxsize=16384)(self._related_uncached)
+
+    def match(self, text: str) -> Match:
+        """The best answer for a free-text question."""
+        question = self.reader.read(text)
+        ranked = self.rank(question)
+        top = ranked[0] if ranked else None
+        s = self.settings
+
+        if question.unknown_roles and self._about_unknown_role(question):
+            return self._decline(question, "unknown-role", [f"role/{role}" for role in question.roles])
+        if question.compares or len(question.roles) >= 2:
+            if top and top[1] >= s.compare_override:
+                return self._answer(question, ranked)
+            if len(question.roles) >= 2 or not question.content or self._all_known(question):
+                pair = self.knowledge.pair_for(question.roles)
+                if pair:
+                    score = 100 if not question.content else 80
+                    return Match("compare", score, self._runner_ups(ranked, None), question, roles=pair)
+        if not question.content:
+            if len(question.roles) == 1:
+                score = 90 if question.corrected else 100
+                return Match(f"role/{question.roles[0]}", score, (), question)
+            return Match("help", 100 if question.asks_help or not question.words else 60, (), question)
+        threshold = s.min_score_with_role if question.roles else s.min_score
+        if not top or top[1] < threshold:
+            if len(question.roles) == 1 and question.asks_identity:
+                return Match(f"role/{question.roles[0]}", round(threshold), self._runner_ups(ranked, None), question)
+            extra = [f"role/{role}" for role in question.roles]
+            return self._decline(question, "out-of-scope", extra + [entry for entry, _ in ranked])
+        return self._answer(question, ranked)
+
+    def rank(self, question: Question) -> list[tuple[str, float]]:
+        """Entries by score, best first, those with any overlap only."""
+        s = self.settings
+        weights: dict[int, float] = defaultdict(float)
+        specific: set[int] = set()  # entries that matched at least one word that is not generic
+        total = 0.0
+        for word in question.content:
+            weight = s.why_weight if word == "whi" else 1.0
+            related = self._related(word)
+            if not related:
+                total += weight * self._unknown_idf
+                continue
+            total += weight * max(self._index.idf[term] * credit for term, credit in related)
+            best: dict[int, float] = {}
+            for term, credit in related:
+                idf = self._index.idf[term]
+                for entry, field_weight in self._index.postings[term].items():
+                    best[entry] = max(best.get(entry, 0.0), idf * credit * field_weight)
+                    if idf >= self._idf_floor:
+                        specific.add(entry)
+            for entry, value in best.items():
+                weights[entry] += weight * value
+        if not total:
+            return []
+        scored = []
+        for position, value in weights.items():
+            entry = self._entries[position]
+            boost = self._boost(entry, question) * (1.0 if position in specific else s.generic_only_factor)
+            scored.append((entry.id, 100.0 * value / total * boost))
+        scored.sort(key=lambda item: -item[1])
+        return [(entry_id, min(100.0, score)) for entry_id, score in scored]
+
+    def _boost(self, entry: Entry, question: Question) -> float:
+        s = self.settings
+        boost = s.corrected_penalty if question.corrected else 1.0
+        if len(question.roles) == 1 and entry.role_id == question.roles[0]:
+            boost *= s.same_role_boost
+        if entry.kind == "difference":
+            boost *= s.difference_boost if question.compares else s.difference_penalty
+        if question.asks_who and entry.kind == "responsibility":
+            boost *= s.who_boost
+        return boost
+
+    def _answer(self, question: Question, ranked: list[tuple[str, float]]) -> Match:
+        s = self.settings
+        best_id, best = ranked[0]
+        kind = self.knowledge.entry(best_id).kind
+        close = [
+            entry
+            for entry, score in ranked[1:]
+            if score >= best - s.ambiguity_margin
+            and not (kind in s.interchangeable_kinds and self.knowledge.entry(entry).kind == kind)
+        ]
+        if close and best < s.confident_score:
+            return self._decline(question, "ambiguous", [best_id, *close])
+        return Match(best_id, round(best), self._runner_ups(ranked, best_id), question)
+
+    def _runner_ups(self, ranked: list[tuple[str, float]], answer: str | None) -> tuple[str, ...]:
+        s = self.settings
+        picks = [entry for entry, score in ranked if entry != answer and score >= s.suggestion_score]
+        return tuple(picks[: s.max_suggestions])
+
+    def _decline(self, question: Question, reason: str, suggestions: list[str]) -> Match:
+        unique = tuple(dict.fromkeys(suggestions))[: self.settings.max_suggestions]
+        return Match(None, 0, unique, question, reason=reason)
+
+    def _about_unknown_role(self, question: Question) -> bool:
+        """Whether a job title the file lacks is what the question is about."""
+        if question.roles:
+            return question.compares
+        return question.asks_identity or question.compares or not question.content
+
+    def _all_known(self, question: Question) -> bool:
+        return all(self._related(word) for word in question.content)
+
+    def _related_uncached(self, word: str) -> tuple[tuple[str, float], ...]:
+        """Indexed stems that stand for this word: itself, a synonym, a longer or shorter form, a near spelling."""
+        s = self.settings
+        related = [(term, s.synonym_credit) for term in self._synonyms.get(word, ()) if term in self._index.idf]
+        if word in self._index.idf:
+            return ((word, 1.0), *related)
+        if len(word) >= 4:
+            for term, similarity, _ in process.extract(
+                word, self._stems, scorer=fuzz.ratio, score_cutoff=s.related_stem_similarity, limit=3
+            ):
+                related.append((term, s.related_stem_credit * similarity / 100))
+            for term in self._stems:
+                shorter, longer = sorted((term, word), key=len)
+                if len(shorter) >= 4 and longer.startswith(shorter) and len(shorter) >= 0.6 * len(longer):
+                    related.append((term, s.related_stem_credit))
+        return tuple(dict(sorted(related, key=lambda item: item[1])).items())
+
+
+def _stems(text: str) -> list[str]:
+    return [stem(word) for word in tokenize(text) if word not in STOPWORDS and len(word) >= 2]
+
+
+def _build_index(entries: tuple[Entry, ...], settings: MatchSettings, role_names: frozenset[str]) -> _Index:
+    index = _Index()
+    for position, entry in enumerate(entries):
+        # Texts name the roles everywhere; questions name them through role detection instead.
+        fields = [(entry.title, settings.title_weight), (entry.text, settings.text_weight)]
+        fields += [(hint, settings.hint_weight) for hint in entry.hints]
+        for text, weight in fields:
+            for term in _stems(text):
+                if term in role_names:
+                    continue
+                postings = index.postings[term]
+                postings[position] = max(postings.get(position, 0.0), weight)
+    count = len(entries)
+    index.idf = {term: math.log(1 + count / len(postings)) for term, postings in index.postings.items()}
+    index.postings = dict(index.postings)
+    return index

@@ -1,0 +1,205 @@
+"""Reading a question: fixing typos, finding the roles it names, and what it asks for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from bot.knowledge import Knowledge
+from bot.language import (
+    COMPARE_WORDS,
+    EXAMPLE_WORDS,
+    HELP_WORDS,
+    JOB_MODIFIERS,
+    OWNERSHIP_WORDS,
+    PAIR_WORDS,
+    ROLE_NOUNS,
+    ROLE_WORDS,
+    STOPWORDS,
+    SYNONYMS,
+    WEAK_COMPARE_WORDS,
+    WHO_WORDS,
+    YES_NO_OPENERS,
+    clean_slack_text,
+    stem,
+    tokenize,
+)
+
+_FUNCTION_WORDS = (
+    STOPWORDS | OWNERSHIP_WORDS | COMPARE_WORDS | WEAK_COMPARE_WORDS | ROLE_WORDS | HELP_WORDS | YES_NO_OPENERS | WHO_WORDS
+)
+_DETERMINERS = {"the", "a", "an"}
+_IDENTITY_OPENERS = {("who", "is"), ("who", "are"), ("what", "is"), ("what", "are")}
+_ADDRESSING_BOT = {"can", "know", "answer", "cover", "do"}
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a question says, as far as matching needs to know."""
+
+    text: str  # the question as plain text, Slack markup removed
+    words: tuple[str, ...]  # its words, typos corrected
+    roles: tuple[str, ...]  # ids of the known roles it names, in order of first mention
+    unknown_roles: tuple[str, ...]  # job titles it names that the knowledge file lacks
+    content: tuple[str, ...]  # stems of the words that say what it is about
+    compares: bool  # asks how roles differ
+    yes_no: bool  # a yes/no question ("does a DL own the budget?")
+    asks_who: bool
+    asks_help: bool  # asks what the bot can do, or greets it
+    asks_identity: bool  # "who is ...", "what is ...", "what does X do"
+    corrected: bool  # a word had to be corrected to be understood
+
+
+class QuestionReader:
+    """Reads questions against one knowledge file's vocabulary and role names."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self._aliases: dict[tuple[str, ...], str] = {}
+        for role in knowledge.roles:
+            for name in (role.name, *role.aliases):
+                words = tuple(tokenize(name))
+                plural = (*words[:-1], words[-1] + "s")
+                for form in (words, plural, ("".join(words),), ("".join(plural),)):
+                    self._aliases.setdefault(form, role.id)
+        self._longest_alias = max(len(form) for form in self._aliases)
+        self._heads = _unique_heads(knowledge)
+        content_words = {
+            word for entry in knowledge.entries for text in (entry.title, entry.text, *entry.hints) for word in tokenize(text)
+        }
+        self._content_singulars = {word.removesuffix("s") for word in content_words}
+        self._content_stems = {stem(word) for word in content_words}
+        # Role names are read by role detection; as content words they would only add noise.
+        self.role_name_stems = frozenset(stem(word) for form in self._aliases for word in form)
+        alias_words = {word for form in self._aliases for word in form}
+        vocabulary = content_words | alias_words | _FUNCTION_WORDS | EXAMPLE_WORDS | ROLE_NOUNS | set(SYNONYMS)
+        self._known = frozenset(vocabulary)
+        self._by_initial: dict[str, tuple[str, ...]] = {}
+        for word in sorted(vocabulary):
+            self._by_initial[word[0]] = (*self._by_initial.get(word[0], ()), word)
+        self._closest = lru_cache(maxsize=16384)(self._closest_uncached)
+
+    def read(self, text: str) -> Question:
+        plain = " ".join(clean_slack_text(text).split())
+        raw_words = tokenize(plain)
+        words = tuple(self._correct(word) for word in raw_words)
+        spans, roles = self._find_roles(words)
+        covered = {i for start, end in spans for i in range(start, end)}
+        unknown, unknown_at = self._find_unknown_roles(words, covered)
+        names_pair = any(a in PAIR_WORDS and b in ("role", "roles") for a, b in zip(words, words[1:]))
+        compares = (
+            any(word in COMPARE_WORDS for word in words)
+            or len(set(roles)) >= 2
+            or names_pair
+            or ((bool(roles) or names_pair) and any(word in WEAK_COMPARE_WORDS for word in words))
+        )
+        content = []
+        for i, word in enumerate(words):
+            if i in covered or i in unknown_at or word in _FUNCTION_WORDS or len(word) < 2 or word.isdigit():
+                continue
+            stemmed = stem(word)
+            if stemmed not in content and stemmed not in self.role_name_stems:
+                content.append(stemmed)
+        opener = words[:2]
+        return Question(
+            text=plain,
+            words=words,
+            roles=tuple(dict.fromkeys(roles)),
+            unknown_roles=unknown,
+            content=tuple(content),
+            compares=compares,
+            yes_no=bool(words) and words[0] in YES_NO_OPENERS,
+            asks_who=any(word in WHO_WORDS for word in words),
+            asks_help=any(word in HELP_WORDS for word in words)
+            or ("you" in words and any(word in _ADDRESSING_BOT for word in words)),
+            asks_identity=opener in _IDENTITY_OPENERS or any(word in ROLE_WORDS for word in words),
+            corrected=raw_words != list(words),
+        )
+
+    def _correct(self, word: str) -> str:
+        if word in self._known or len(word) < 4 or not word.isalpha() or stem(word) in self._content_stems:
+            return word
+        return self._closest(word)
+
+    def _closest_uncached(self, word: str) -> str:
+        """The known word at most one edit away (two for long words), or the word itself.
+
+        The first letter must agree: typos rarely change it, and unrelated words often differ there.
+        """
+        limit = 1 if len(word) <= 7 else 2
+        candidates = self._by_initial.get(word[0], ())
+        found = process.extractOne(word, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=limit)
+        return found[0] if found else word
+
+    def _find_roles(self, words: tuple[str, ...]) -> tuple[list[tuple[int, int]], list[str]]:
+        """Spans of role names and the roles they name.
+
+        A bare 'lead' or 'manager' counts beside another role ('delivery lead vs manager') or after
+        'the'/'a' ('what does the lead do'), not as a verb ('who leads the team').
+        """
+        spans: list[tuple[int, int]] = []
+        roles: list[str] = []
+        bare: list[tuple[int, str]] = []
+        i = 0
+        while i < len(words):
+            for length in range(min(self._longest_alias, len(words) - i), 0, -1):
+                role_id = self._aliases.get(words[i : i + length])
+                if role_id:
+                    spans.append((i, i + length))
+                    roles.append(role_id)
+                    i += length
+                    break
+            else:
+                role_id = self._heads.get(words[i])
+                if role_id and not _is_job_modifier(words, i - 1):
+                    bare.append((i, role_id))
+                i += 1
+        if len({*roles, *(role_id for _, role_id in bare)}) >= 2 or (
+            not roles and len(bare) == 1 and bare[0][0] > 0 and words[bare[0][0] - 1] in _DETERMINERS
+        ):
+            spans += [(i, i + 1) for i, _ in bare]
+            roles += [role_id for _, role_id in bare]
+            order = sorted(zip(spans, roles, strict=True))
+            spans, roles = [span for span, _ in order], [role for _, role in order]
+        return spans, roles
+
+    def _find_unknown_roles(self, words: tuple[str, ...], covered: set[int]) -> tuple[tuple[str, ...], set[int]]:
+        """Job titles the file does not know, like 'scrum master' or 'project manager'."""
+        found: list[str] = []
+        positions: set[int] = set()
+        for i, word in enumerate(words):
+            if i in covered:
+                continue
+            singular = word.removesuffix("s")
+            is_head = word in self._heads
+            if is_head and not _is_job_modifier(words, i - 1):
+                continue
+            if not is_head and (singular not in ROLE_NOUNS or singular in self._content_singulars):
+                continue
+            start = i - 1 if _is_modifier(words, i - 1, covered) else i
+            found.append(" ".join(words[start : i + 1]))
+            positions.update(range(start, i + 1))
+        return tuple(found), positions
+
+
+def _is_modifier(words: tuple[str, ...], i: int, covered: set[int] = frozenset()) -> bool:
+    """Whether words[i] qualifies the noun after it ('project' in 'project manager')."""
+    return i >= 0 and i not in covered and words[i] not in _FUNCTION_WORDS and words[i].isalpha()
+
+
+def _is_job_modifier(words: tuple[str, ...], i: int) -> bool:
+    """Whether words[i] makes the next word another job ('project' in 'project manager')."""
+    return i >= 0 and words[i] in JOB_MODIFIERS
+
+
+def _unique_heads(knowledge: Knowledge) -> dict[str, str]:
+    """Last words of role names that only one role has: 'lead' -> delivery-lead."""
+    owners: dict[str, set[str]] = {}
+    for role in knowledge.roles:
+        words = tokenize(role.name)
+        if len(words) > 1:
+            for form in (words[-1], words[-1] + "s"):
+                owners.setdefault(form, set()).add(role.id)
+    return {head: ids.pop() for head, ids in owners.items() if len(ids) == 1}
