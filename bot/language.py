@@ -14,6 +14,11 @@ _SLACK_TOKEN = re.compile(r"<([^<>]*)>")
 _EMOJI_CODE = re.compile(r":[a-z0-9_+\-']+:")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Chat shorthand people type, expanded before anything else reads the words.
 ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "mgmt": ("management",),
@@ -73,33 +78,33 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
 
 # Words that carry no meaning for matching. Question words that do matter
 # ("who", "why", "which") are read as intents elsewhere.
-STOPWORDS = frozenset(
+STOPWORDS = _words(
     """
     a about above after again all also am an and any anyone anybody are as at be because been before
     being below between both but by can could did do does doing done down during each either else
-    ever every everyone everybody few for from further get gets getting got had has have having he her
-    here hers him his how i if in into is it its itself just kind let lets like likely ll me mine
-    more most much must my myself no nor not now of off often on once only or other our ours out over own
-    please pretty quite rather re really s same say says saying she should so some someone somebody
-    something sort such sure t tell than thank thanks that the their theirs them then there these
-    they thing things this those though through to too two under until up us usually ve very want
-    wants was way we well were what whatever when where whether which while who whom whose will with
-    would yeah yes yet you your yours yourself hey hi hello hiya yo ok okay anyway btw actually
-    basically exactly generally normally typically really mostly usual d m nah bit lot lots quick q
-    question questions wondering curious new here trying figure understand know knows knew think
-    thought stuff guy guys folks y n e g etc need needs make makes making made go goes going gonna
-    keep keeps keeping main primary general real world whole even still person persons might may
-    happen happens happening understanding
-    """.split()
+    ever every everyone everybody few for from further get gets getting got had has have having he
+    her here hers him his how i if in into is it its itself just kind let lets like likely ll me
+    mine more most much must my myself no nor not now of off often on once only or other our ours
+    out over own please pretty quite rather re really s same say says saying she should so some
+    someone somebody something sort such sure t tell than thank thanks that the their theirs them
+    then there these they thing things this those though through to too two under until up us
+    usually ve very want wants was way we well were what whatever when where whether which while who
+    whom whose will with would yeah yes yet you your yours yourself hey hi hello hiya yo ok okay
+    anyway btw actually basically exactly generally normally typically really mostly usual d m nah
+    bit lot lots quick q question questions wondering curious new here trying figure understand know
+    knows knew think thought stuff guy guys folks y n e g etc need needs make makes making made go
+    goes going gonna keep keeps keeping main primary general real world whole even still person
+    persons might may happen happens happening understanding
+    """
 )
 
 # Verbs that only say someone is in charge ("who handles risk?"): the object is what matters.
-OWNERSHIP_WORDS = frozenset(
+OWNERSHIP_WORDS = _words(
     """
     handle handles handling handled manage manages managing managed management own owns owning owned
     run runs running deal deals dealing dealt take takes taking charge look looks looking helps
     helping helped
-    """.split()
+    """
 )
 
 # Everyday words for things the knowledge file words differently. Each maps to words
@@ -163,64 +168,83 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 # Words asking for a comparison between roles.
-COMPARE_WORDS = frozenset(
+COMPARE_WORDS = _words(
     """
     difference differences differ differs differentiate differentiates distinguish distinguishes
     distinction distinctions compare compared compares comparing comparison versus contrast
     contrasting separates separating similarity similarities overlap overlaps
-    """.split()
+    """
 )
 
 # Words that ask for a comparison only when a role is named: "how are DL and DM different"
 # compares, "who gets different departments together" does not.
-WEAK_COMPARE_WORDS = frozenset("different differently similar alike same separate distinct".split())
+WEAK_COMPARE_WORDS = _words(
+    """
+    different differently similar alike same separate distinct
+    """
+)
 
 # Words asking what a role is, rather than something specific about it.
-ROLE_WORDS = frozenset(
+ROLE_WORDS = _words(
     """
     role roles job jobs position positions title titles description descriptions responsibilities
     responsibility responsible duties duty involve involves involved entail entails explain describe
     overview summary jd work works do does doing day purpose function mean means stand stands
-    """.split()
+    """
 )
 
-HELP_WORDS = frozenset(
+HELP_WORDS = _words(
     """
     help usage commands command instructions ask asking use using options menu start hi hello hey
     hiya yo topics cover covers covered bot support
-    """.split()
+    """
 )
 
-EXAMPLE_WORDS = frozenset("example examples instance illustrate illustration scenario scenarios case".split())
-
-YES_NO_OPENERS = frozenset(
-    "does do is are can should would will could did has have was were am shall".split()
+EXAMPLE_WORDS = _words(
+    """
+    example examples instance illustrate illustration scenario scenarios case
+    """
 )
 
-WHO_WORDS = frozenset("who whose whom".split())
+YES_NO_OPENERS = _words(
+    """
+    does do is are can should would will could did has have was were am shall
+    """
+)
+
+WHO_WORDS = _words(
+    """
+    who whose whom
+    """
+)
 
 # "both roles", "each role", "the two roles": the pair of roles, named without naming them.
-PAIR_WORDS = frozenset("both each two".split())
+PAIR_WORDS = _words(
+    """
+    both each two
+    """
+)
 
 # Nouns that name a job. A question built around one the knowledge file does not
 # know ("what does a scrum master do?") is declined rather than answered wrongly.
-ROLE_NOUNS = frozenset(
+ROLE_NOUNS = _words(
     """
     manager lead leader master owner architect engineer developer designer analyst director head
     officer consultant coach tester administrator admin executive president vp ceo cto cfo coo cio
     cpo recruiter accountant specialist coordinator supervisor planner scientist programmer intern
     lawyer secretary receptionist pm po sm ba qa hr chair founder partner principal
-    """.split()
+    """
 )
 
 # Words that, before "manager" or "lead", name a different job: "project manager", "tech lead".
-JOB_MODIFIERS = frozenset(
+JOB_MODIFIERS = _words(
     """
-    project projects product program programme tech technical team engineering account sales marketing
-    scrum agile release service operations it hr office general line people portfolio change test qa
-    support customer brand content community design ux data security site store facility facilities
-    studio dev development software finance financial risk quality client senior junior associate
-    """.split()
+    project projects product program programme tech technical team engineering account sales
+    marketing scrum agile release service operations it hr office general line people portfolio
+    change test qa support customer brand content community design ux data security site store
+    facility facilities studio dev development software finance financial risk quality client senior
+    junior associate
+    """
 )
 
 _BRITISH = re.compile(r"(?<=\w{3})(is)(ation|ations|e|ed|es|ing|er|ers)$")

@@ -299,7 +299,9 @@ class _Reader:
         pair = _optional_texts(block, "roles", label)
         line = block.key_lines["roles"]
         if len(pair) != 2 or pair[0] == pair[1]:
-            raise _Problem(line, f"{label} should name two different roles", "write roles: [first-role-id, second-role-id]")
+            raise _Problem(
+                line, f"{label} should name two different roles", "write roles: [first-role-id, second-role-id]"
+            )
         for role_id in pair:
             if role_id not in roles:
                 guess = process.extractOne(role_id, list(roles), score_cutoff=60)
@@ -310,9 +312,7 @@ class _Reader:
                     f"{hint}the roles are: {', '.join(roles)}",
                 )
         contrasts = {
-            kind: tuple(
-                self.contrast(item, kind, pair) for item, _ in _list_of_blocks(block, f"{kind}s", label)
-            )
+            kind: tuple(self.contrast(item, kind, pair) for item, _ in _list_of_blocks(block, f"{kind}s", label))
             for kind in ("difference", "example")
         }
         return Comparison(roles=(pair[0], pair[1]), differences=contrasts["difference"], examples=contrasts["example"])
@@ -332,7 +332,9 @@ class _Reader:
                 )
         for role_id in pair:
             if role_id not in sides:
-                raise _Problem(sides.line, f"{label} has no text for '{role_id}'", f"add '{role_id}: ...' under 'sides:'")
+                raise _Problem(
+                    sides.line, f"{label} has no text for '{role_id}'", f"add '{role_id}: ...' under 'sides:'"
+                )
         return Contrast(
             id=contrast_id,
             title=_text(block, "title", label),
@@ -371,11 +373,15 @@ def load_knowledge(path: Path | str) -> Knowledge:
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise KnowledgeError(path, None, "the file does not exist", "check the path, or set it with --knowledge") from None
+        raise KnowledgeError(
+            path, None, "the file does not exist", "check the path, or set it with --knowledge"
+        ) from None
     except UnicodeDecodeError as error:
         raise KnowledgeError(path, None, f"the file is not UTF-8 text ({error.reason})", "save it as UTF-8") from None
     except OSError as error:
-        raise KnowledgeError(path, None, f"the file cannot be read ({error.strerror})", "check its permissions") from None
+        raise KnowledgeError(
+            path, None, f"the file cannot be read ({error.strerror})", "check its permissions"
+        ) from None
     try:
         tree = yaml.load(raw, Loader=_LineLoader)  # noqa: S506 - a subclass of yaml.SafeLoader
         return _Reader().knowledge(path, tree)
@@ -389,8 +395,7 @@ def load_knowledge(path: Path | str) -> Knowledge:
             path,
             line,
             f"the file is not valid YAML: {problem}",
-            "check the indentation and quoting on this line and the one above; "
-            "text with a colon in it needs quotes",
+            "check the indentation and quoting on this line and the one above; text with a colon in it needs quotes",
         ) from None
     except yaml.YAMLError as error:
         raise KnowledgeError(path, None, f"the file is not valid YAML: {error}", "check the file's syntax") from None

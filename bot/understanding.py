@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -29,7 +30,14 @@ from bot.language import (
 )
 
 _FUNCTION_WORDS = (
-    STOPWORDS | OWNERSHIP_WORDS | COMPARE_WORDS | WEAK_COMPARE_WORDS | ROLE_WORDS | HELP_WORDS | YES_NO_OPENERS | WHO_WORDS
+    STOPWORDS
+    | OWNERSHIP_WORDS
+    | COMPARE_WORDS
+    | WEAK_COMPARE_WORDS
+    | ROLE_WORDS
+    | HELP_WORDS
+    | YES_NO_OPENERS
+    | WHO_WORDS
 )
 _DETERMINERS = {"the", "a", "an"}
 _IDENTITY_OPENERS = {("who", "is"), ("who", "are"), ("what", "is"), ("what", "are")}
@@ -67,7 +75,10 @@ class QuestionReader:
         self._longest_alias = max(len(form) for form in self._aliases)
         self._heads = _unique_heads(knowledge)
         content_words = {
-            word for entry in knowledge.entries for text in (entry.title, entry.text, *entry.hints) for word in tokenize(text)
+            word
+            for entry in knowledge.entries
+            for text in (entry.title, entry.text, *entry.hints)
+            for word in tokenize(text)
         }
         self._content_singulars = {word.removesuffix("s") for word in content_words}
         self._content_stems = {stem(word) for word in content_words}
@@ -88,7 +99,7 @@ class QuestionReader:
         spans, roles = self._find_roles(words)
         covered = {i for start, end in spans for i in range(start, end)}
         unknown, unknown_at = self._find_unknown_roles(words, covered)
-        names_pair = any(a in PAIR_WORDS and b in ("role", "roles") for a, b in zip(words, words[1:]))
+        names_pair = any(a in PAIR_WORDS and b in ("role", "roles") for a, b in pairwise(words))
         compares = (
             any(word in COMPARE_WORDS for word in words)
             or len(set(roles)) >= 2

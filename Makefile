@@ -1,0 +1,29 @@
+# Two commands do all the set-up: `make run` and `make test`. Each creates .venv and
+# installs what the project needs (once, and again when pyproject.toml changes).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test lint format clean
+
+run: $(INSTALLED)
+	@$(BIN)/python -m bot console
+
+test: $(INSTALLED)
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+	@$(BIN)/python -m pytest -q
+
+format: $(INSTALLED)
+	@$(BIN)/ruff format .
+	@$(BIN)/ruff check --fix .
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(INSTALLED)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

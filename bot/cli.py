@@ -1,0 +1,119 @@
+"""The command line: `rolebot ask|eval|check|console`, answering exactly as Slack would."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.console import run_console
+from bot.evaluation import EvalError, evaluate, load_questions
+from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
+from bot.loading import KnowledgeError, load_knowledge
+from bot.matcher import Matcher
+from bot.render import render_answer
+from bot.routing import route
+from bot.terminal import blocks_to_text
+
+DEFAULT_QUESTIONS_PATH = DEFAULT_KNOWLEDGE_PATH.parent / "questions.yaml"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the return value is the process exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KnowledgeError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except EvalError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except (BrokenPipeError, KeyboardInterrupt):
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    knowledge = argparse.ArgumentParser(add_help=False)
+    knowledge.add_argument(
+        "--knowledge",
+        type=Path,
+        default=DEFAULT_KNOWLEDGE_PATH,
+        metavar="FILE",
+        help="knowledge file (default: %(default)s)",
+    )
+    parser = argparse.ArgumentParser(prog="rolebot", description="Role Bot: answers questions about job roles.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", parents=[knowledge], help="answer one question, as Slack would show it")
+    ask.add_argument("question", nargs="+", help="the question; '-' reads one question per line from standard input")
+    ask.add_argument("--json", action="store_true", help="print a JSON object (JSON Lines with '-')")
+    ask.set_defaults(run=_ask)
+
+    check = commands.add_parser("check", parents=[knowledge], help="check a knowledge file")
+    check.add_argument("file", nargs="?", type=Path, help="the file to check (default: the --knowledge file)")
+    check.set_defaults(run=_check)
+
+    evaluation = commands.add_parser("eval", parents=[knowledge], help="measure answer quality on a questions file")
+    evaluation.add_argument("file", nargs="?", type=Path, default=DEFAULT_QUESTIONS_PATH, help="questions file")
+    evaluation.add_argument("--min-accuracy", type=float, metavar="X", help="exit non-zero if accuracy is below X")
+    evaluation.set_defaults(run=_eval)
+
+    console = commands.add_parser("console", parents=[knowledge], help="type what you would type in Slack")
+    console.set_defaults(run=_console)
+    return parser
+
+
+def _ask(args: argparse.Namespace) -> int:
+    matcher = Matcher(load_knowledge(args.knowledge))
+    if args.question == ["-"]:
+        for line in sys.stdin:
+            _print_answer(line.rstrip("\r\n"), matcher, args.json, sys.stdout)
+            sys.stdout.flush()
+    else:
+        _print_answer(" ".join(args.question), matcher, args.json, sys.stdout)
+    return 0
+
+
+def _print_answer(question: str, matcher: Matcher, as_json: bool, out: TextIO) -> None:
+    answer = route(question, matcher)
+    reply = render_answer(answer, matcher.knowledge)
+    blocks = reply.blocks_as_dicts()
+    if as_json:
+        record = {
+            "question": question,
+            "answer": answer.entry_id,
+            "score": answer.score,
+            "suggestions": list(answer.suggestions),
+            "blocks": blocks,
+            "text": reply.text,
+        }
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    else:
+        out.write(blocks_to_text(blocks))
+
+
+def _check(args: argparse.Namespace) -> int:
+    path = args.file or args.knowledge
+    knowledge = load_knowledge(path)
+    duties = sum(len(role.responsibilities) for role in knowledge.roles)
+    print(f"{path}: OK — {len(knowledge.roles)} roles, {duties} responsibilities, {len(knowledge.entries)} answers")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    matcher = Matcher(load_knowledge(args.knowledge))
+    report = evaluate(load_questions(args.file), matcher)
+    print(report.describe())
+    if args.min_accuracy is not None and report.accuracy < args.min_accuracy:
+        print(f"accuracy {report.accuracy:.3f} is below the minimum {args.min_accuracy:.3f}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _console(args: argparse.Namespace) -> int:
+    matcher = Matcher(load_knowledge(args.knowledge))
+    return run_console(matcher, sys.stdin, sys.stdout)

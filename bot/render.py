@@ -1,0 +1,289 @@
+"""Answers as Slack Block Kit messages, built with slack_sdk's block models.
+
+Everything shown is escaped for mrkdwn (&, <, >): the asker's words so they can never
+ping anyone, and the knowledge file's text so an edit cannot either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.knowledge import Contrast, Knowledge, Role
+from bot.language import escape_mrkdwn
+from bot.routing import Answer
+
+HEADER_LIMIT = 150
+SECTION_LIMIT = 3000
+FIELD_LIMIT = 2000
+ECHO_LIMIT = 120  # characters of the asker's text repeated back
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message ready for Slack: blocks and the plain-text fallback that goes with them."""
+
+    blocks: list[Block]
+    text: str
+
+    def blocks_as_dicts(self) -> list[dict]:
+        return [block.to_dict() for block in self.blocks]
+
+
+def render_answer(answer: Answer, knowledge: Knowledge) -> Reply:
+    """The Slack message for an answer."""
+    if answer.entry_id is None:
+        return _declined(answer, knowledge)
+    if answer.entry_id == "help":
+        return _help(knowledge)
+    if answer.entry_id == "compare":
+        return _comparison(knowledge, answer.roles)
+    entry = knowledge.entry(answer.entry_id)
+    renderer = _RENDERERS[entry.kind]
+    return renderer(answer, knowledge)
+
+
+# --- one renderer per kind of entry ---------------------------------------------------------
+
+
+def _role(answer: Answer, knowledge: Knowledge) -> Reply:
+    role = knowledge.role(knowledge.entry(answer.entry_id).role_id)
+    duties = _bullets(item.title for item in role.responsibilities) or "_None listed._"
+    blocks: list[Block] = [
+        _header(role.name),
+        _section(escape_mrkdwn(role.summary)),
+        _fields([f"*Focus*\n{escape_mrkdwn(role.focus)}", f"*Responsibilities*\n{duties}"]),
+    ]
+    footer = [f"Also called: {escape_mrkdwn(', '.join(role.aliases))}"] if role.aliases else []
+    blocks.append(_context(knowledge, *footer))
+    return Reply(blocks, f"{role.name}: {escape_mrkdwn(role.summary)}")
+
+
+def _responsibility(answer: Answer, knowledge: Knowledge) -> Reply:
+    entry = knowledge.entry(answer.entry_id)
+    owner = _name(knowledge.role(entry.role_id))
+    if answer.verdict == "no":
+        asked = _name(knowledge.role(answer.asked_role))
+        lead = f"*No* — {escape_mrkdwn(entry.title)} is the {owner}'s responsibility, not the {asked}'s."
+    elif answer.verdict == "yes":
+        lead = f"*Yes* — {escape_mrkdwn(entry.title)} is part of the {owner}'s role."
+    elif answer.asks_who:
+        lead = f"*The {owner}.*"
+    else:
+        lead = f"A *{owner}* responsibility."
+    body = escape_mrkdwn(entry.text)
+    blocks = [_header(entry.title), *_sections(f"{lead}\n{body}"), _context(knowledge, f"Role: {owner}")]
+    return Reply(blocks, f"{_plain(lead)} {escape_mrkdwn(entry.title)}: {body}")
+
+
+def _contrast(answer: Answer, knowledge: Knowledge) -> Reply:
+    entry = knowledge.entry(answer.entry_id)
+    comparison = knowledge.comparison(*entry.roles)
+    contrasts = comparison.differences + comparison.examples
+    contrast = next(item for item in contrasts if f"{entry.kind}/{item.id}" == entry.id)
+    names = [knowledge.role(role_id).name for role_id in entry.roles]
+    title = f"Example: {entry.title}" if entry.kind == "example" else f"{entry.title}: {' vs '.join(names)}"
+    blocks = [_header(title), _contrast_fields(knowledge, contrast, entry.roles), _context(knowledge)]
+    sides = "; ".join(f"{_name(knowledge.role(r))}: {escape_mrkdwn(text)}" for r, text in contrast.sides.items())
+    return Reply(blocks, f"{escape_mrkdwn(title)} — {sides}")
+
+
+def _topic(answer: Answer, knowledge: Knowledge) -> Reply:
+    entry = knowledge.entry(answer.entry_id)
+    body = escape_mrkdwn(entry.text)
+    return Reply([_header(entry.title), *_sections(body), _context(knowledge)], f"{escape_mrkdwn(entry.title)}: {body}")
+
+
+_RENDERERS: dict[str, Callable[[Answer, Knowledge], Reply]] = {
+    "role": _role,
+    "responsibility": _responsibility,
+    "difference": _contrast,
+    "example": _contrast,
+    "topic": _topic,
+}
+
+
+# --- compare, help and declined ------------------------------------------------------------
+
+
+def _comparison(knowledge: Knowledge, pair: tuple[str, ...]) -> Reply:
+    first, second = (knowledge.role(role_id) for role_id in pair)
+    title = f"{first.name} vs {second.name}"
+    blocks: list[Block] = [
+        _header(title),
+        _fields([f"*{_name(role)}*\n{escape_mrkdwn(role.focus)}" for role in (first, second)]),
+    ]
+    comparison = knowledge.comparison(first.id, second.id)
+    for difference in comparison.differences if comparison else ():
+        row = _contrast_fields(knowledge, difference, pair, labelled=False)
+        row.text = MarkdownTextObject(text=f"*{escape_mrkdwn(difference.title)}*")
+        blocks.append(row)
+    blocks += [DividerBlock(), _fields([_duties(first), _duties(second)])]
+    blocks.append(_context(knowledge, "Ask about any responsibility or difference for more detail."))
+    summary = " ".join(f"{_name(role)}: {escape_mrkdwn(role.focus)}" for role in (first, second))
+    return Reply(blocks, f"{escape_mrkdwn(title)} — {summary}")
+
+
+def _help(knowledge: Knowledge) -> Reply:
+    names = [_name(role) for role in knowledge.roles]
+    intro = (
+        f"I answer questions about job roles: {_join(f'*{name}*' for name in names)}"
+        " — what each does, who owns what, and how they differ."
+    )
+    blocks: list[Block] = [
+        _header("Role Bot"),
+        _section(intro),
+        _section("*Try*\n" + _bullets(_examples(knowledge), code=True)),
+    ]
+    blocks.append(_context(knowledge, "Mention me in a channel or thread, message me directly, or use /role."))
+    return Reply(blocks, f"Role Bot answers questions about {_join(names)}. Try /role compare.")
+
+
+def _declined(answer: Answer, knowledge: Knowledge) -> Reply:
+    names = _join(f"*{_name(role)}*" for role in knowledge.roles)
+    if answer.reason == "unknown-role":
+        lead = f"I don't know the role “{_echo(answer.unknown_role)}” yet. I know about {names}."
+    elif answer.reason == "ambiguous":
+        lead = "I'm not sure which of these you mean."
+    else:
+        lead = f"Sorry, I can't answer “{_echo(answer.question)}”. I know about {names}."
+    blocks: list[Block] = [_section(lead)]
+    if answer.suggestions:
+        blocks.append(
+            _section("*Did you mean*\n" + _bullets(suggestion_label(s, knowledge) for s in answer.suggestions))
+        )
+    blocks.append(_section("*Try*\n" + _bullets(_examples(knowledge), code=True)))
+    blocks.append(_context(knowledge))
+    return Reply(blocks, _plain(lead))
+
+
+# --- pieces ------------------------------------------------------------------------------
+
+
+def suggestion_label(entry_id: str, knowledge: Knowledge) -> str:
+    """A short human name for an entry id, for 'did you mean' lists and buttons."""
+    if entry_id == "compare":
+        pair = knowledge.pair_for(())
+        return " vs ".join(knowledge.role(r).name for r in pair) if pair else "Compare roles"
+    if entry_id == "help":
+        return "What I can answer"
+    entry = knowledge.entry(entry_id)
+    if entry.kind == "responsibility":
+        return f"{entry.title} ({knowledge.role(entry.role_id).name})"
+    if entry.kind == "example":
+        return f"Example: {entry.title}"
+    if entry.kind == "difference":
+        return f"{entry.title}: how the roles differ"
+    return entry.title
+
+
+def _examples(knowledge: Knowledge) -> list[str]:
+    examples = ["/role compare"]
+    roles = knowledge.roles
+    examples.append(f"/role {roles[-1].name.lower()}")
+    duties = [(role, item) for role in roles for item in role.responsibilities]
+    if duties:
+        examples.append(f"/role who handles {duties[0][1].title.lower()}?")
+    if len(roles) >= 2 and duties:
+        asked = roles[0]
+        other = next((item for role, item in duties if role.id != asked.id), None)
+        if other:
+            short = asked.aliases[0] if asked.aliases else asked.name
+            examples.append(f"/role does a {short} handle {other.title.lower()}?")
+    return examples
+
+
+def _contrast_fields(
+    knowledge: Knowledge, contrast: Contrast, pair: tuple[str, ...], labelled: bool = True
+) -> SectionBlock:
+    texts = []
+    for role_id in pair:
+        side = escape_mrkdwn(contrast.sides[role_id])
+        texts.append(f"*{_name(knowledge.role(role_id))}*\n{side}" if labelled else side)
+    return _fields(texts)
+
+
+def _duties(role: Role) -> str:
+    return f"*{_name(role)} responsibilities*\n" + (
+        _bullets(item.title for item in role.responsibilities) or "_None listed._"
+    )
+
+
+def _name(role: Role) -> str:
+    return escape_mrkdwn(role.name)
+
+
+def _header(text: str) -> HeaderBlock:
+    return HeaderBlock(text=_shorten(text, HEADER_LIMIT))
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=_shorten(text, SECTION_LIMIT)))
+
+
+def _sections(text: str) -> list[SectionBlock]:
+    return [SectionBlock(text=MarkdownTextObject(text=part)) for part in _split(text, SECTION_LIMIT)]
+
+
+def _fields(texts: list[str]) -> SectionBlock:
+    return SectionBlock(fields=[MarkdownTextObject(text=_shorten(text, FIELD_LIMIT)) for text in texts])
+
+
+def _context(knowledge: Knowledge, *notes: str) -> ContextBlock:
+    parts = [*notes]
+    if knowledge.source_title:
+        parts.append(f"Source: {escape_mrkdwn(knowledge.source_title)}")
+    text = " · ".join(parts) or "Role Bot"
+    return ContextBlock(elements=[MarkdownTextObject(text=_shorten(text, SECTION_LIMIT))])
+
+
+def _bullets(items, code: bool = False) -> str:
+    mark = "`" if code else ""
+    return "\n".join(f"• {mark}{escape_mrkdwn(item)}{mark}" for item in items)
+
+
+def _join(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _echo(text: str) -> str:
+    """The asker's words, shortened and escaped so they read as text and never as markup."""
+    return escape_mrkdwn(_shorten(text, ECHO_LIMIT))
+
+
+def _plain(mrkdwn: str) -> str:
+    return mrkdwn.replace("*", "")
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Text cut to the limit at a word boundary, never inside an escape such as &amp;."""
+    if len(text) <= limit:
+        return text
+    return _split(text, limit - 1)[0] + "…"
+
+
+def _split(text: str, limit: int) -> list[str]:
+    """Text in pieces of at most `limit` characters, broken at whitespace where possible."""
+    pieces = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            cut = limit
+            entity = text.rfind("&", max(0, cut - 5), cut)
+            if entity != -1 and ";" not in text[entity:cut]:
+                cut = entity or limit
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return [*pieces, text] if text else pieces
