@@ -94,7 +94,9 @@ STOPWORDS = _words(
     bit lot lots quick q question questions wondering curious new here trying figure understand know
     knows knew think thought stuff guy guys folks y n e g etc need needs make makes making made go
     goes going gonna keep keeps keeping main primary general real world whole even still person
-    persons might may happen happens happening understanding
+    persons might may happen happens happening understanding good morning afternoon evening sorry
+    short shortly brief briefly answer answers sentence sentences nutshell simple simply simplest
+    sense friend dumb noob silly one ones really totally actual lol whatever key
     """
 )
 
@@ -103,7 +105,8 @@ OWNERSHIP_WORDS = _words(
     """
     handle handles handling handled manage manages managing managed management own owns owning owned
     run runs running deal deals dealing dealt take takes taking charge look looks looking helps
-    helping helped
+    helping helped ensure ensures ensuring ensured accountable accountability supposed expected hook
+    job jobs
     """
 )
 
@@ -158,6 +161,42 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "squad": ("team",),
     "engineers": ("developers", "team"),
     "engineer": ("developers", "team"),
+    "ship": ("deliverables",),
+    "ships": ("deliverables",),
+    "shipping": ("deliverables",),
+    "shipped": ("deliverables",),
+    "release": ("deliverables",),
+    "releases": ("deliverables",),
+    "slow": ("inefficiencies", "streamline"),
+    "clunky": ("inefficiencies", "streamline"),
+    "broken": ("inefficiencies", "improvements"),
+    "fix": ("improve",),
+    "fixing": ("improve",),
+    "better": ("improve",),
+    "fast": ("streamline", "efficiency"),
+    "quicker": ("streamline", "efficiency"),
+    "find": ("identifying",),
+    "finds": ("identifying",),
+    "spot": ("identifying",),
+    "spots": ("identifying",),
+    "spotting": ("identifying",),
+    "flag": ("identifying",),
+    "flags": ("identifying",),
+    "flagged": ("identifying",),
+    "catch": ("identifying",),
+    "figures": ("metrics", "numbers"),
+    "hours": ("resources", "capacity"),
+    "bandwidth": ("resources", "capacity"),
+    "wasted": ("efficiently", "inefficiencies"),
+    "initiative": ("project",),
+    "initiatives": ("project",),
+    "sprint": ("deadlines",),
+    "sprints": ("deadlines",),
+    "sponsor": ("stakeholders",),
+    "sponsors": ("stakeholders",),
+    "sponsoring": ("stakeholders",),
+    "clear": ("removing", "obstacles"),
+    "clears": ("removing", "obstacles"),
     "company": ("organizations",),
     "companies": ("organizations",),
     "business": ("organizations",),
@@ -172,7 +211,8 @@ COMPARE_WORDS = _words(
     """
     difference differences differ differs differentiate differentiates distinguish distinguishes
     distinction distinctions compare compared compares comparing comparison versus contrast
-    contrasting separates separating similarity similarities overlap overlaps
+    contrasting separates separating similarity similarities overlap overlaps distinguishing
+    differing differentiating comparisons contrasts vs
     """
 )
 
@@ -189,7 +229,8 @@ ROLE_WORDS = _words(
     """
     role roles job jobs position positions title titles description descriptions responsibilities
     responsibility responsible duties duty involve involves involved entail entails explain describe
-    overview summary jd work works do does doing day purpose function mean means stand stands
+    overview summary jd work works do does doing day purpose function mean means meaning stand
+    stands
     """
 )
 
@@ -232,7 +273,8 @@ ROLE_NOUNS = _words(
     manager lead leader master owner architect engineer developer designer analyst director head
     officer consultant coach tester administrator admin executive president vp ceo cto cfo coo cio
     cpo recruiter accountant specialist coordinator supervisor planner scientist programmer intern
-    lawyer secretary receptionist pm po sm ba qa hr chair founder partner principal
+    lawyer secretary receptionist pm po sm ba qa hr chair founder partner principal controller chief
+    treasurer auditor clerk steward
     """
 )
 
@@ -271,12 +313,33 @@ def clean_slack_text(text: str) -> str:
     return _EMOJI_CODE.sub(" ", text)
 
 
+# Set phrases whose words mislead one by one. Rewritten before words are split, for both the
+# questions and the knowledge file.
+_PHRASES = [
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (
+            r"\bwho(?:m)?\s+(?:do|should|can|could|would|will|must)\s+(?:i|we)\s+"
+            r"(?:talk|speak|go|turn|reach out|ask|contact|escalate|ping|message|chat)(?:\s+(?:to|with))?\b",
+            "who",
+        ),
+        (r"\bday[\s-]+to[\s-]+day\b", "operational"),
+        (r"\bkeep(?:s|ing)?\s+an?\s+eye\s+on\b", "monitor"),
+        (r"\b(?:on the hook|in charge)\s+(?:for|of)\b", "responsible for"),
+        (r"\bout the door\b", "execution"),
+        (r"\bbig(?:ger)?[\s-]+picture\b", "strategic"),
+    )
+]
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case words of the text, with chat shorthand expanded and British -ise spelt -ize.
 
     Both questions and the knowledge file go through this, so the spelling only has to agree.
     """
     normalized = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    for pattern, replacement in _PHRASES:
+        normalized = pattern.sub(replacement, normalized)
     words: list[str] = []
     for word in _WORD.findall(normalized):
         words.extend(ABBREVIATIONS.get(word, (_BRITISH.sub(r"iz\2", word),)))

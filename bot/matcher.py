@@ -24,7 +24,7 @@ from bot.understanding import Question, QuestionReader
 class MatchSettings:
     """Every threshold and weight the matcher uses, in one place."""
 
-    min_score: float = 45.0  # below this an entry is not answered with
+    min_score: float = 50.0  # below this an entry is not answered with
     min_score_with_role: float = 30.0  # the same, when the question names a known role
     confident_score: float = 80.0  # at or above this the best entry is never called ambiguous
     ambiguity_margin: float = 5.0  # a runner-up this close to the best makes the question ambiguous
@@ -91,7 +91,9 @@ class Matcher:
         if question.unknown_roles and self._about_unknown_role(question):
             return self._decline(question, "unknown-role", [f"role/{role}" for role in question.roles])
         if question.compares or len(question.roles) >= 2:
-            if top and top[1] >= s.compare_override:
+            # "who gives status updates, the DL or the DM?" asks for one entry, not the comparison.
+            override = s.min_score if question.asks_who or question.yes_no else s.compare_override
+            if top and top[1] >= override:
                 return self._answer(question, ranked)
             if len(question.roles) >= 2 or not question.content or self._all_known(question):
                 pair = self.knowledge.pair_for(question.roles)
@@ -220,7 +222,11 @@ def _build_index(entries: tuple[Entry, ...], settings: MatchSettings, role_names
                     continue
                 postings = index.postings[term]
                 postings[position] = max(postings.get(position, 0.0), weight)
+    # Rarity counts where a word is a title or hint word: "focus" is the Focus difference's word
+    # even though many texts say "focused".
     count = len(entries)
-    index.idf = {term: math.log(1 + count / len(postings)) for term, postings in index.postings.items()}
+    for term, postings in index.postings.items():
+        strong = sum(1 for weight in postings.values() if weight >= settings.hint_weight)
+        index.idf[term] = math.log(1 + count / (strong or len(postings)))
     index.postings = dict(index.postings)
     return index

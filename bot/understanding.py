@@ -9,6 +9,7 @@ from itertools import pairwise
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from bot.english import english_frequency
 from bot.knowledge import Knowledge
 from bot.language import (
     COMPARE_WORDS,
@@ -63,6 +64,8 @@ class Question:
 
 class QuestionReader:
     """Reads questions against one knowledge file's vocabulary and role names."""
+
+    typo_frequency_ratio = 20.0  # how much more common a correction must be than a real word it replaces
 
     def __init__(self, knowledge: Knowledge) -> None:
         self._aliases: dict[tuple[str, ...], str] = {}
@@ -138,11 +141,18 @@ class QuestionReader:
         """The known word at most one edit away (two for long words), or the word itself.
 
         The first letter must agree: typos rarely change it, and unrelated words often differ there.
+        A real English word is kept ("party" is not "part") unless the correction is far more
+        common, as "manager" is than "manger".
         """
         limit = 1 if len(word) <= 7 else 2
         candidates = self._by_initial.get(word[0], ())
         found = process.extractOne(word, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=limit)
-        return found[0] if found else word
+        if not found:
+            return word
+        own = english_frequency(word)
+        if own and english_frequency(found[0]) < self.typo_frequency_ratio * own:
+            return word
+        return found[0]
 
     def _find_roles(self, words: tuple[str, ...]) -> tuple[list[tuple[int, int]], list[str]]:
         """Spans of role names and the roles they name.

@@ -1,0 +1,41 @@
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import DEFAULT_KNOWLEDGE_PATH, Knowledge
+from bot.loading import load_knowledge
+from bot.matcher import Matcher
+from bot.render import Reply, render_answer
+from bot.routing import Answer, route
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    return load_knowledge(DEFAULT_KNOWLEDGE_PATH)
+
+
+@pytest.fixture(scope="session")
+def matcher(knowledge: Knowledge) -> Matcher:
+    return Matcher(knowledge)
+
+
+@pytest.fixture(scope="session")
+def ask(matcher: Matcher):
+    """Route a question the way every surface does."""
+
+    def _ask(text: str) -> Answer:
+        return route(text, matcher)
+
+    return _ask
+
+
+@pytest.fixture(scope="session")
+def reply(matcher: Matcher):
+    """Route and render a question: the message Slack would receive."""
+
+    def _reply(text: str) -> Reply:
+        return render_answer(route(text, matcher), matcher.knowledge)
+
+    return _reply
