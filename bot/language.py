@@ -96,7 +96,7 @@ STOPWORDS = _words(
     goes going gonna keep keeps keeping main primary general real world whole even still person
     persons might may happen happens happening understanding good morning afternoon evening sorry
     short shortly brief briefly answer answers sentence sentences nutshell simple simply simplest
-    sense friend dumb noob silly one ones really totally actual lol whatever key
+    sense friend dumb noob silly one ones really totally actual lol whatever key see next people
     """
 )
 
@@ -106,7 +106,7 @@ OWNERSHIP_WORDS = _words(
     handle handles handling handled manage manages managing managed management own owns owning owned
     run runs running deal deals dealing dealt take takes taking charge look looks looking helps
     helping helped ensure ensures ensuring ensured accountable accountability supposed expected hook
-    job jobs
+    job jobs build builds building create creates creating creation set sets setting come comes
     """
 )
 
@@ -190,6 +190,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "wasted": ("efficiently", "inefficiencies"),
     "initiative": ("project",),
     "initiatives": ("project",),
+    "year": ("long-term",),
+    "years": ("long-term",),
+    "yearly": ("long-term",),
+    "correct": ("right",),
+    "choose": ("assigned", "right"),
+    "chooses": ("assigned", "right"),
+    "choosing": ("assigned", "right"),
+    "pick": ("assigned", "right"),
+    "picks": ("assigned", "right"),
+    "picking": ("assigned", "right"),
     "sprint": ("deadlines",),
     "sprints": ("deadlines",),
     "sponsor": ("stakeholders",),
@@ -270,10 +280,11 @@ PAIR_WORDS = _words(
 # know ("what does a scrum master do?") is declined rather than answered wrongly.
 ROLE_NOUNS = _words(
     """
-    manager lead leader master owner architect engineer developer designer analyst director head
+    manager lead leader master owner architect engineer developer designer analyst director
     officer consultant coach tester administrator admin executive president vp ceo cto cfo coo cio
     cpo recruiter accountant specialist coordinator supervisor planner scientist programmer intern
     lawyer secretary receptionist pm po sm ba qa hr chair founder partner principal controller chief
+    headmaster
     treasurer auditor clerk steward
     """
 )
@@ -297,18 +308,11 @@ _stemmer = snowballstemmer.stemmer("english")
 def clean_slack_text(text: str) -> str:
     """Turn Slack-encoded message text into plain words.
 
-    Mentions and channel references are dropped, links keep their label, and
-    entities (&amp; &lt; &gt;) are decoded.
+    Mentions, channel references and links are dropped (a link's label names the page,
+    not the question), and entities (&amp; &lt; &gt;) are decoded.
     """
 
-    def replace(match: re.Match[str]) -> str:
-        inner = match.group(1)
-        if inner[:1] in ("@", "#", "!"):
-            return " "
-        label = inner.split("|", 1)[1] if "|" in inner else ""
-        return f" {label} "
-
-    text = _SLACK_TOKEN.sub(replace, text)
+    text = _SLACK_TOKEN.sub(" ", text)
     text = html.unescape(text)
     return _EMOJI_CODE.sub(" ", text)
 
@@ -328,6 +332,10 @@ _PHRASES = [
         (r"\b(?:on the hook|in charge)\s+(?:for|of)\b", "responsible for"),
         (r"\bout the door\b", "execution"),
         (r"\bbig(?:ger)?[\s-]+picture\b", "strategic"),
+        (r"\bhands[\s-]+on\b", "handson"),
+        (r"\bplan b\b", "contingency"),
+        (r"\b(?:several|many|more|lots of|a lot of|various|numerous|different)\s+projects\b", "multiple projects"),
+        (r"\b(?:just|only)?\s*(?:one|a single|1)\s+project\b", "single project"),
     )
 ]
 

@@ -333,7 +333,9 @@ class _Reader:
         for role_id in pair:
             if role_id not in sides:
                 raise _Problem(
-                    sides.line, f"{label} has no text for '{role_id}'", f"add '{role_id}: ...' under 'sides:'"
+                    block.key_lines["sides"],
+                    f"{label} has no text for '{role_id}'",
+                    f"add '{role_id}: ...' under 'sides:'",
                 )
         return Contrast(
             id=contrast_id,

@@ -13,8 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz import fuzz, process
-
 from bot.knowledge import Entry, Knowledge
 from bot.language import STOPWORDS, SYNONYMS, stem, tokenize
 from bot.understanding import Question, QuestionReader
@@ -26,7 +24,6 @@ class MatchSettings:
 
     min_score: float = 50.0  # below this an entry is not answered with
     min_score_with_role: float = 30.0  # the same, when the question names a known role
-    confident_score: float = 80.0  # at or above this the best entry is never called ambiguous
     ambiguity_margin: float = 5.0  # a runner-up this close to the best makes the question ambiguous
     suggestion_score: float = 25.0  # entries at least this good may be suggested
     max_suggestions: int = 3
@@ -39,9 +36,11 @@ class MatchSettings:
     difference_penalty: float = 0.8  # the question does not compare and the entry is a difference
     who_boost: float = 1.05  # a "who ..." question and the entry is a responsibility
     corrected_penalty: float = 0.95  # words had to be corrected
+    evidence_words: float = 2.0  # matched weight equal to this many rare words makes a 50% match on its own
+    short_question_words: int = 4  # past this many content words, unknown words count for less
     generic_share: float = 0.25  # a word in this share of entries or more says little on its own
     generic_only_factor: float = 0.5  # an entry that matched only such words
-    related_stem_similarity: float = 88.0  # rapidfuzz ratio for two stems to count as one word
+    min_prefix: int = 5  # a stem this long or longer stands for the longer stems it starts
     related_stem_credit: float = 0.85  # how much a related stem counts, against an exact one
     synonym_credit: float = 0.85  # how much a synonym counts, against the word itself
     interchangeable_kinds: frozenset[str] = frozenset({"example"})  # ties among these are not ambiguous
@@ -114,16 +113,20 @@ class Matcher:
         return self._answer(question, ranked)
 
     def rank(self, question: Question) -> list[tuple[str, float]]:
-        """Entries by score, best first, those with any overlap only."""
+        """Entries by score, best first, those with any overlap only.
+
+        Boosts can take a score past 100; it is capped only when reported, so that ties at the
+        top still tell which entry is ahead.
+        """
         s = self.settings
         weights: dict[int, float] = defaultdict(float)
         specific: set[int] = set()  # entries that matched at least one word that is not generic
-        total = 0.0
+        total = unknown = 0.0
         for word in question.content:
             weight = s.why_weight if word == "whi" else 1.0
             related = self._related(word)
             if not related:
-                total += weight * self._unknown_idf
+                unknown += weight * self._unknown_idf
                 continue
             total += weight * max(self._index.idf[term] * credit for term, credit in related)
             best: dict[int, float] = {}
@@ -135,15 +138,20 @@ class Matcher:
                         specific.add(entry)
             for entry, value in best.items():
                 weights[entry] += weight * value
+        # Unknown words count in full in a short question ("budget for the party") and less in a
+        # long one, where they are mostly context around the question.
+        total += unknown * min(1.0, s.short_question_words / len(question.content)) if question.content else 0.0
         if not total:
             return []
         scored = []
         for position, value in weights.items():
             entry = self._entries[position]
             boost = self._boost(entry, question) * (1.0 if position in specific else s.generic_only_factor)
-            scored.append((entry.id, 100.0 * value / total * boost))
+            # Several strong words agreeing make a match even in a long message full of context.
+            evidence = value / (value + s.evidence_words * self._unknown_idf)
+            scored.append((entry.id, 100.0 * max(value / total, evidence) * boost))
         scored.sort(key=lambda item: -item[1])
-        return [(entry_id, min(100.0, score)) for entry_id, score in scored]
+        return scored
 
     def _boost(self, entry: Entry, question: Question) -> float:
         s = self.settings
@@ -166,9 +174,9 @@ class Matcher:
             if score >= best - s.ambiguity_margin
             and not (kind in s.interchangeable_kinds and self.knowledge.entry(entry).kind == kind)
         ]
-        if close and best < s.confident_score:
+        if close:
             return self._decline(question, "ambiguous", [best_id, *close])
-        return Match(best_id, round(best), self._runner_ups(ranked, best_id), question)
+        return Match(best_id, _percent(best), self._runner_ups(ranked, best_id), question)
 
     def _runner_ups(self, ranked: list[tuple[str, float]], answer: str | None) -> tuple[str, ...]:
         s = self.settings
@@ -189,21 +197,25 @@ class Matcher:
         return all(self._related(word) for word in question.content)
 
     def _related_uncached(self, word: str) -> tuple[tuple[str, float], ...]:
-        """Indexed stems that stand for this word: itself, a synonym, a longer or shorter form, a near spelling."""
+        """Indexed stems that stand for this word: itself, a synonym, or a longer or shorter form.
+
+        Typos are fixed earlier, on whole words; stems are not fuzzy-matched, since near stems
+        of real words are often unrelated ("parti" and "part").
+        """
         s = self.settings
         related = [(term, s.synonym_credit) for term in self._synonyms.get(word, ()) if term in self._index.idf]
         if word in self._index.idf:
             return ((word, 1.0), *related)
-        if len(word) >= 4:
-            for term, similarity, _ in process.extract(
-                word, self._stems, scorer=fuzz.ratio, score_cutoff=s.related_stem_similarity, limit=3
-            ):
-                related.append((term, s.related_stem_credit * similarity / 100))
+        if len(word) >= s.min_prefix:
             for term in self._stems:
                 shorter, longer = sorted((term, word), key=len)
-                if len(shorter) >= 4 and longer.startswith(shorter) and len(shorter) >= 0.6 * len(longer):
+                if len(shorter) >= s.min_prefix and longer.startswith(shorter) and len(shorter) >= 0.6 * len(longer):
                     related.append((term, s.related_stem_credit))
         return tuple(dict(sorted(related, key=lambda item: item[1])).items())
+
+
+def _percent(score: float) -> int:
+    return round(min(100.0, score))
 
 
 def _stems(text: str) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -102,7 +101,9 @@ class QuestionReader:
         spans, roles = self._find_roles(words)
         covered = {i for start, end in spans for i in range(start, end)}
         unknown, unknown_at = self._find_unknown_roles(words, covered)
-        names_pair = any(a in PAIR_WORDS and b in ("role", "roles") for a, b in pairwise(words))
+        names_pair = any(
+            word in PAIR_WORDS and {"role", "roles"} & set(words[i + 1 : i + 3]) for i, word in enumerate(words)
+        )
         compares = (
             any(word in COMPARE_WORDS for word in words)
             or len(set(roles)) >= 2
@@ -193,9 +194,13 @@ class QuestionReader:
         for i, word in enumerate(words):
             if i in covered:
                 continue
+            if word == "head" and words[i + 1 : i + 2] == ("of",):  # "head of HR", not "get my head around"
+                found.append(" ".join(words[i : i + 3]))
+                positions.update(range(i, i + 3))
+                continue
             singular = word.removesuffix("s")
             is_head = word in self._heads
-            if is_head and not _is_job_modifier(words, i - 1):
+            if is_head and not _is_modifier(words, i - 1, covered):
                 continue
             if not is_head and (singular not in ROLE_NOUNS or singular in self._content_singulars):
                 continue

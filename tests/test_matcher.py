@@ -1,0 +1,147 @@
+"""The matcher finds the entry a question is about, however it is typed, and declines the rest."""
+
+import dataclasses
+
+import pytest
+
+from bot.matcher import Matcher, MatchSettings
+
+
+def entry_for(matcher, text):
+    return matcher.match(text).entry_id
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("delivry manger", "role/delivery-manager"),
+        ("who handels the budjet", "delivery-manager/budget-financial-management"),
+        ("who mangaes stakholders expectations", "delivery-lead/stakeholder-engagement"),
+        ("deliverylead", "role/delivery-lead"),
+    ],
+)
+def test_typos_still_find_the_entry(matcher, question, expected):
+    assert entry_for(matcher, question) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what does a DL do", "role/delivery-lead"),
+        ("DM responsibilities", "role/delivery-manager"),
+        ("dl vs dm", "compare"),
+        ("does the DL track kpis", "delivery-manager/performance-metrics-reporting"),
+        ("who does budget mgmt", "delivery-manager/budget-financial-management"),
+    ],
+)
+def test_abbreviations(matcher, question, expected):
+    assert entry_for(matcher, question) == expected
+
+
+def test_case_and_punctuation_do_not_matter(matcher):
+    assert entry_for(matcher, "WHO OWNS THE BUDGET???") == entry_for(matcher, "who owns the budget")
+    assert entry_for(matcher, "...risk!!!") == "delivery-lead/risk-management"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "<@U123ABC> who handles risk?",
+        "<#C1|general> who handles risk?",
+        "who handles risk? <https://example.com/wiki|see wiki>",
+        "<!here> who handles risk?",
+        "who handles risk :thinking_face:",
+    ],
+)
+def test_slack_markup_in_the_text_is_ignored(matcher, question):
+    assert entry_for(matcher, question) == "delivery-lead/risk-management"
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("budget", "delivery-manager/budget-financial-management"),
+        ("risks", "delivery-lead/risk-management"),
+        ("kpis", "delivery-manager/performance-metrics-reporting"),
+        ("roadmap", "delivery-manager/strategic-planning"),
+        ("staffing", "delivery-lead/resource-management"),
+    ],
+)
+def test_one_word_questions(matcher, word, expected):
+    assert entry_for(matcher, word) == expected
+
+
+def test_long_rambling_question(matcher):
+    question = (
+        "hey all, sorry if this is a dumb question, I'm pretty new here and trying to get my head around "
+        "how things work on our side. in my last company nobody really owned this, so: when a project "
+        "starts drifting over budget, which of the two delivery roles is actually supposed to keep the "
+        "money side of things under control? thanks a lot!"
+    )
+    assert entry_for(matcher, question) == "delivery-manager/budget-financial-management"
+
+
+def test_yes_no_question_about_the_other_role_answers_with_the_right_entry(matcher):
+    assert entry_for(matcher, "does a delivery lead manage budgets?") == "delivery-manager/budget-financial-management"
+    assert entry_for(matcher, "is risk management part of the DM job?") == "delivery-lead/risk-management"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does a scrum master do?",
+        "what's the difference between a project manager and a delivery manager",
+        "product owner responsibilities",
+        "who is the head of HR",
+        "what does a software architect do",
+    ],
+)
+def test_questions_about_roles_the_file_lacks_are_declined(matcher, question):
+    match = matcher.match(question)
+    assert match.entry_id is None
+    assert match.reason == "unknown-role"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the weather tomorrow",
+        "order lunch",
+        "how do I reset my laptop",
+        "what's the budget for the christmas party",
+        "who should i talk to about my payslip",
+        "qwerty",
+    ],
+)
+def test_out_of_scope_questions_are_declined(matcher, question):
+    match = matcher.match(question)
+    assert (match.entry_id, match.score) == (None, 0)
+
+
+def test_two_close_entries_give_suggestions_instead_of_a_guess(matcher):
+    match = matcher.match("who coordinates?")
+    assert match.entry_id is None
+    assert match.reason == "ambiguous"
+    assert set(match.suggestions[:2]) == {
+        "delivery-lead/team-coordination",
+        "delivery-manager/cross-functional-coordination",
+    }
+
+
+def test_answers_carry_runner_up_suggestions(matcher):
+    match = matcher.match("stakeholders at a higher level")
+    assert match.entry_id == "difference/stakeholder-interaction"
+    assert "delivery-lead/stakeholder-engagement" in match.suggestions
+
+
+def test_scores_run_from_0_to_100(matcher):
+    for question in ["budget", "who coordinates?", "order lunch", "compare", "delivery lead", "help", ""]:
+        assert 0 <= matcher.match(question).score <= 100
+
+
+def test_the_decline_threshold_is_a_setting(knowledge):
+    strict = Matcher(knowledge, dataclasses.replace(MatchSettings(), min_score=1000, min_score_with_role=1000))
+    lenient = Matcher(knowledge)
+    question = "who builds the roadmap for next year"
+    assert lenient.match(question).entry_id == "delivery-manager/strategic-planning"
+    assert strict.match(question).entry_id is None
