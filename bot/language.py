@@ -156,7 +156,24 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "informed": ("updates",),
     "promotion": ("career",),
     "promoted": ("career",),
-    "care": ("matter",),
+    "care": ("matter", "focus"),
+    "wide": ("broader",),
+    "heading": ("direction",),
+    "step": ("processes",),
+    "steps": ("processes",),
+    "duplicated": ("inefficiencies",),
+    "duplication": ("inefficiencies",),
+    "outside": ("external",),
+    "liaise": ("liaison", "bridge"),
+    "liaises": ("liaison", "bridge"),
+    "liaising": ("liaison", "bridge"),
+    "liase": ("liaison", "bridge"),
+    "liases": ("liaison", "bridge"),
+    "marketing": ("departments",),
+    "sales": ("departments",),
+    "ops": ("departments",),
+    "legal": ("departments",),
+    "eng": ("departments", "engineering"),
     "crew": ("team",),
     "squad": ("team",),
     "engineers": ("developers", "team"),
@@ -301,6 +318,7 @@ JOB_MODIFIERS = _words(
 )
 
 _BRITISH = re.compile(r"(?<=\w{3})(is)(ation|ations|e|ed|es|ing|er|ers)$")
+_BRITISH_YSE = re.compile(r"(?<=\w{3})ys(e|ed|es|ing)$")
 
 _stemmer = snowballstemmer.stemmer("english")
 
@@ -331,7 +349,9 @@ _PHRASES = [
         (r"\bkeep(?:s|ing)?\s+an?\s+eye\s+on\b", "monitor"),
         (r"\b(?:on the hook|in charge)\s+(?:for|of)\b", "responsible for"),
         (r"\bout the door\b", "execution"),
-        (r"\bbig(?:ger)?[\s-]+picture\b", "strategic"),
+        (r"\b(?:big|bigger|long[\s-]term|strategic)[\s-]+(?:\w+\s+)?picture\b", "strategic"),
+        (r"\blines?\s+up\b|\blining\s+up\b", "align"),
+        (r"\b(?:other|several|many|multiple|different|various)\s+teams?\b", "multiple teams"),
         (r"\bhands[\s-]+on\b", "handson"),
         (r"\bplan b\b", "contingency"),
         (r"\b(?:several|many|more|lots of|a lot of|various|numerous|different)\s+projects\b", "multiple projects"),
@@ -350,7 +370,7 @@ def tokenize(text: str) -> list[str]:
         normalized = pattern.sub(replacement, normalized)
     words: list[str] = []
     for word in _WORD.findall(normalized):
-        words.extend(ABBREVIATIONS.get(word, (_BRITISH.sub(r"iz\2", word),)))
+        words.extend(ABBREVIATIONS.get(word, (_BRITISH_YSE.sub(r"yz\1", _BRITISH.sub(r"iz\2", word)),)))
     return words
 
 

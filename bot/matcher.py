@@ -8,6 +8,7 @@ Unknown words count against every entry, which is what makes off-topic questions
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -84,6 +85,12 @@ class Matcher:
         """The best answer for a free-text question."""
         question = self.reader.read(text)
         ranked = self.rank(question)
+        if question.focus:
+            # Context before the actual question can drown it; score the question clause alone too.
+            focused = dataclasses.replace(question, content=question.focus)
+            ranked_focus = self.rank(focused)
+            if ranked_focus and (not ranked or ranked_focus[0][1] > ranked[0][1]):
+                question, ranked = focused, ranked_focus
         top = ranked[0] if ranked else None
         s = self.settings
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,6 +41,8 @@ _FUNCTION_WORDS = (
     | WHO_WORDS
 )
 _DETERMINERS = {"the", "a", "an"}
+_QUESTION_WORDS = WHO_WORDS | {"which", "what", "how", "why", "where", "when"}
+_CLAUSE_BREAK = re.compile(r"[,.;:!?()\n]+|\s[-–—]\s")
 _IDENTITY_OPENERS = {("who", "is"), ("who", "are"), ("what", "is"), ("what", "are")}
 _ADDRESSING_BOT = {"can", "know", "answer", "cover", "do"}
 
@@ -53,6 +56,7 @@ class Question:
     roles: tuple[str, ...]  # ids of the known roles it names, in order of first mention
     unknown_roles: tuple[str, ...]  # job titles it names that the knowledge file lacks
     content: tuple[str, ...]  # stems of the words that say what it is about
+    focus: tuple[str, ...]  # the content of its question clause, when other clauses are context
     compares: bool  # asks how roles differ
     yes_no: bool  # a yes/no question ("does a DL own the budget?")
     asks_who: bool
@@ -96,7 +100,12 @@ class QuestionReader:
 
     def read(self, text: str) -> Question:
         plain = " ".join(clean_slack_text(text).split())
-        raw_words = tokenize(plain)
+        raw_words: list[str] = []
+        clause_of: list[int] = []  # which clause each word is in
+        for number, clause in enumerate(_CLAUSE_BREAK.split(plain)):
+            clause_words = tokenize(clause)
+            raw_words += clause_words
+            clause_of += [number] * len(clause_words)
         words = tuple(self._correct(word) for word in raw_words)
         spans, roles = self._find_roles(words)
         covered = {i for start, end in spans for i in range(start, end)}
@@ -110,13 +119,15 @@ class QuestionReader:
             or names_pair
             or ((bool(roles) or names_pair) and any(word in WEAK_COMPARE_WORDS for word in words))
         )
-        content = []
+        content: dict[str, int] = {}  # stem -> the clause it first appears in
         for i, word in enumerate(words):
             if i in covered or i in unknown_at or word in _FUNCTION_WORDS or len(word) < 2 or word.isdigit():
                 continue
             stemmed = stem(word)
-            if stemmed not in content and stemmed not in self.role_name_stems:
-                content.append(stemmed)
+            if stemmed not in self.role_name_stems:
+                content.setdefault(stemmed, clause_of[i])
+        focus_clause = _focus_clause(words, clause_of)
+        focus = tuple(term for term, clause in content.items() if clause == focus_clause)
         opener = words[:2]
         return Question(
             text=plain,
@@ -124,6 +135,7 @@ class QuestionReader:
             roles=tuple(dict.fromkeys(roles)),
             unknown_roles=unknown,
             content=tuple(content),
+            focus=focus if 0 < len(focus) < len(content) else (),
             compares=compares,
             yes_no=bool(words) and words[0] in YES_NO_OPENERS,
             asks_who=any(word in WHO_WORDS for word in words),
@@ -208,6 +220,16 @@ class QuestionReader:
             found.append(" ".join(words[start : i + 1]))
             positions.update(range(start, i + 1))
         return tuple(found), positions
+
+
+def _focus_clause(words: tuple[str, ...], clause_of: list[int]) -> int | None:
+    """The last clause that asks something: 'we need a backend dev on this, [who staffs that]'."""
+    asking = None
+    for i, word in enumerate(words):
+        opens_clause = i == 0 or clause_of[i - 1] != clause_of[i]
+        if word in _QUESTION_WORDS or (opens_clause and word in YES_NO_OPENERS):
+            asking = clause_of[i]
+    return asking
 
 
 def _is_modifier(words: tuple[str, ...], i: int, covered: set[int] = frozenset()) -> bool:

@@ -39,3 +39,13 @@ def reply(matcher: Matcher):
         return render_answer(route(text, matcher), matcher.knowledge)
 
     return _reply
+
+
+@pytest.fixture(scope="session")
+def matcher_for():
+    """A matcher for another knowledge file."""
+
+    def _matcher_for(path: Path) -> Matcher:
+        return Matcher(load_knowledge(path))
+
+    return _matcher_for

@@ -1,0 +1,12 @@
+"""Answer quality on the questions files kept with the knowledge."""
+
+from bot.evaluation import evaluate, load_questions
+from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
+
+QUESTIONS = DEFAULT_KNOWLEDGE_PATH.parent / "questions.yaml"
+
+
+def test_development_questions_are_answered_right(matcher):
+    report = evaluate(load_questions(QUESTIONS), matcher)
+    assert report.accuracy >= 0.95, report.describe()
+    assert report.declined == report.out_of_scope, report.describe()
