@@ -198,6 +198,14 @@ def _list_of_blocks(block: _Block, key: str, label: str) -> list[tuple[_Block, i
     ]
 
 
+def _label(kind: str, block: _Block) -> str:
+    """How an error names a block: by its id when it has a usable one, else by its line."""
+    block_id = block.get("id")
+    if isinstance(block_id, str) and _ID.match(block_id):
+        return f"{kind} '{block_id}'"
+    return f"the {kind} on line {block.line}"
+
+
 def _id(block: _Block, label: str) -> str:
     value = _text(block, "id", label)
     if not _ID.match(value):
@@ -249,13 +257,13 @@ class _Reader:
         return Knowledge(path=path, source_title=source_title, roles=roles, comparisons=comparisons, topics=topics)
 
     def role(self, block: _Block) -> Role:
-        _fields(block, "role", f"the role on line {block.line}")
+        _fields(block, "role", _label("role", block))
         role_id = _id(block, f"the role on line {block.line}")
         label = f"role '{role_id}'"
         self.claim(f"role/{role_id}", block.key_lines["id"], "role")
         responsibilities = []
         for item, line in _list_of_blocks(block, "responsibilities", label):
-            _fields(item, "responsibility", f"the responsibility on line {line}")
+            _fields(item, "responsibility", _label("responsibility", item))
             item_id = _id(item, f"the responsibility on line {line}")
             item_label = f"responsibility '{item_id}'"
             self.claim(f"{role_id}/{item_id}", item.key_lines["id"], "responsibility")
@@ -318,7 +326,7 @@ class _Reader:
         return Comparison(roles=(pair[0], pair[1]), differences=contrasts["difference"], examples=contrasts["example"])
 
     def contrast(self, block: _Block, kind: str, pair: tuple[str, ...]) -> Contrast:
-        _fields(block, kind, f"the {kind} on line {block.line}")
+        _fields(block, kind, _label(kind, block))
         contrast_id = _id(block, f"the {kind} on line {block.line}")
         label = f"{kind} '{contrast_id}'"
         self.claim(f"{kind}/{contrast_id}", block.key_lines["id"], kind)
@@ -357,7 +365,7 @@ class _Reader:
             seen[key] = block.line
 
     def topic(self, block: _Block) -> Topic:
-        _fields(block, "topic", f"the topic on line {block.line}")
+        _fields(block, "topic", _label("topic", block))
         topic_id = _id(block, f"the topic on line {block.line}")
         label = f"topic '{topic_id}'"
         self.claim(f"topic/{topic_id}", block.key_lines["id"], "topic")
