@@ -14,11 +14,21 @@ DEFAULT_KNOWLEDGE_PATH = Path(__file__).resolve().parent.parent / "knowledge" / 
 
 
 @dataclass(frozen=True)
-class Responsibility:
+class TextEntry:
+    """A piece of knowledge answered with one text: a responsibility or a topic."""
+
     id: str
     title: str
     text: str
     hints: tuple[str, ...] = ()
+
+
+class Responsibility(TextEntry):
+    """Something a role is responsible for."""
+
+
+class Topic(TextEntry):
+    """Anything else worth answering, such as why the roles matter."""
 
 
 @dataclass(frozen=True)
@@ -47,14 +57,6 @@ class Comparison:
     roles: tuple[str, str]
     differences: tuple[Contrast, ...] = ()
     examples: tuple[Contrast, ...] = ()
-
-
-@dataclass(frozen=True)
-class Topic:
-    id: str
-    title: str
-    text: str
-    hints: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
