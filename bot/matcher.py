@@ -18,6 +18,8 @@ from bot.knowledge import Entry, Knowledge
 from bot.language import STOPWORDS, SYNONYMS, stem, tokenize
 from bot.understanding import Question, QuestionReader
 
+_WHY = stem("why")
+
 
 @dataclass(frozen=True)
 class MatchSettings:
@@ -83,41 +85,59 @@ class Matcher:
 
     def match(self, text: str) -> Match:
         """The best answer for a free-text question."""
-        question = self.reader.read(text)
-        ranked = self.rank(question)
-        if question.focus:
-            # Context before the actual question can drown it; score the question clause alone too.
-            focused = dataclasses.replace(question, content=question.focus)
-            ranked_focus = self.rank(focused)
-            if ranked_focus and (not ranked or ranked_focus[0][1] > ranked[0][1]):
-                question, ranked = focused, ranked_focus
-        top = ranked[0] if ranked else None
-        s = self.settings
-
+        question, ranked = self._read(text)
         if question.unknown_roles and self._about_unknown_role(question):
             return self._decline(question, "unknown-role", [f"role/{role}" for role in question.roles])
         if question.compares or len(question.roles) >= 2:
-            # "who gives status updates, the DL or the DM?" asks for one entry, not the comparison.
-            override = s.min_score if question.asks_who or question.yes_no else s.compare_override
-            if top and top[1] >= override:
-                return self._answer(question, ranked)
-            if len(question.roles) >= 2 or not question.content or self._all_known(question):
-                pair = self.knowledge.pair_for(question.roles)
-                if pair:
-                    score = 100 if not question.content else 80
-                    return Match("compare", score, self._runner_ups(ranked, None), question, roles=pair)
+            comparison = self._comparison_match(question, ranked)
+            if comparison:
+                return comparison
         if not question.content:
-            if len(question.roles) == 1:
-                score = 90 if question.corrected else 100
-                return Match(f"role/{question.roles[0]}", score, (), question)
-            return Match("help", 100 if question.asks_help or not question.words else 60, (), question)
+            return self._contentless_match(question)
+        return self._content_match(question, ranked)
+
+    def _read(self, text: str) -> tuple[Question, list[tuple[str, float]]]:
+        """The question and its ranked entries; its question clause alone when that scores better."""
+        question = self.reader.read(text)
+        ranked = self.rank(question)
+        if question.focus:
+            # Context before the actual question can drown it.
+            focused = dataclasses.replace(question, content=question.focus)
+            ranked_focus = self.rank(focused)
+            if ranked_focus and (not ranked or ranked_focus[0][1] > ranked[0][1]):
+                return focused, ranked_focus
+        return question, ranked
+
+    def _comparison_match(self, question: Question, ranked: list[tuple[str, float]]) -> Match | None:
+        """A question comparing roles: a specific entry if it asks for one, else the comparison."""
+        s = self.settings
+        # "who gives status updates, the DL or the DM?" asks for one entry, not the comparison.
+        override = s.min_score if question.asks_who or question.yes_no else s.compare_override
+        if ranked and ranked[0][1] >= override:
+            return self._answer(question, ranked)
+        if len(question.roles) >= 2 or not question.content or self._all_known(question):
+            pair = self.knowledge.pair_for(question.roles)
+            if pair:
+                score = 100 if not question.content else 80
+                return Match("compare", score, self._runner_ups(ranked, None), question, roles=pair)
+        return None
+
+    def _contentless_match(self, question: Question) -> Match:
+        """Nothing but a role name, or nothing at all: the role, or help."""
+        if len(question.roles) == 1:
+            return Match(f"role/{question.roles[0]}", 90 if question.corrected else 100, (), question)
+        return Match("help", 100 if question.asks_help or not question.words else 60, (), question)
+
+    def _content_match(self, question: Question, ranked: list[tuple[str, float]]) -> Match:
+        s = self.settings
         threshold = s.min_score_with_role if question.roles else s.min_score
-        if not top or top[1] < threshold:
-            if len(question.roles) == 1 and question.asks_identity:
-                return Match(f"role/{question.roles[0]}", round(threshold), self._runner_ups(ranked, None), question)
-            extra = [f"role/{role}" for role in question.roles]
-            return self._decline(question, "out-of-scope", extra + [entry for entry, _ in ranked])
-        return self._answer(question, ranked)
+        if ranked and ranked[0][1] >= threshold:
+            return self._answer(question, ranked)
+        if len(question.roles) == 1 and question.asks_identity:
+            # "what does a DM do all day" — the words say little, the role says what is wanted.
+            return Match(f"role/{question.roles[0]}", round(threshold), self._runner_ups(ranked, None), question)
+        extra = [f"role/{role}" for role in question.roles]
+        return self._decline(question, "out-of-scope", extra + [entry for entry, _ in ranked])
 
     def rank(self, question: Question) -> list[tuple[str, float]]:
         """Entries by score, best first, those with any overlap only.
@@ -130,7 +150,7 @@ class Matcher:
         specific: set[int] = set()  # entries that matched at least one word that is not generic
         total = unknown = 0.0
         for word in question.content:
-            weight = s.why_weight if word == "whi" else 1.0
+            weight = s.why_weight if word == _WHY else 1.0
             related = self._related(word)
             if not related:
                 unknown += weight * self._unknown_idf
