@@ -24,6 +24,10 @@ DEFAULT_QUESTIONS_PATH = DEFAULT_KNOWLEDGE_PATH.parent / "questions.yaml"
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; the return value is the process exit code."""
     args = _parser().parse_args(argv)
+    # Odd bytes in the input or a terminal that cannot show a character must not stop an answer.
+    for stream in (sys.stdin, sys.stdout):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     try:
         return args.run(args)
     except KnowledgeError as error:
