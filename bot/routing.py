@@ -9,6 +9,8 @@ from bot.language import clean_slack_text, tokenize
 from bot.matcher import Matcher
 
 _HELP_COMMANDS = {("help",), ("usage",), ("commands",), ("?",), ()}
+# Past this, a message is not a question but a paste; reading all of it would only cost time.
+MAX_QUESTION_CHARS = 2000
 _PAIR_SEPARATORS = {"and", "versus", "with", "to", "or"}
 
 
@@ -30,7 +32,7 @@ class Answer:
 
 def route(text: str, matcher: Matcher) -> Answer:
     """Turn any text (a /role argument, a mention, a DM, a CLI question) into an answer."""
-    plain = " ".join(clean_slack_text(text).split())
+    plain = " ".join(clean_slack_text(text[: MAX_QUESTION_CHARS * 4]).split())[:MAX_QUESTION_CHARS]
     words = tuple(tokenize(plain))
     if words in _HELP_COMMANDS:
         return Answer(question=plain, entry_id="help", score=100)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.routing import route
+from bot.routing import MAX_QUESTION_CHARS, route
 from tests.conftest import DATA
 
 
@@ -61,3 +61,9 @@ def test_any_pair_of_a_larger_file_can_be_compared(matcher_for):
     matcher = matcher_for(DATA / "three_roles.yaml")
     answer = route("compare product owner and engineering manager", matcher)
     assert (answer.entry_id, answer.roles) == ("compare", ("product-owner", "engineering-manager"))
+
+
+def test_a_huge_message_is_read_only_as_far_as_a_question_goes(ask):
+    answer = ask("who owns the budget? " + "blah " * 10_000)
+    assert answer.entry_id == "delivery-manager/budget-financial-management"
+    assert len(answer.question) == MAX_QUESTION_CHARS
