@@ -97,6 +97,7 @@ STOPWORDS = _words(
     persons might may happen happens happening understanding good morning afternoon evening sorry
     short shortly brief briefly answer answers sentence sentences nutshell simple simply simplest
     sense friend dumb noob silly one ones really totally actual lol whatever key see next people
+    senior junior
     """
 )
 
@@ -106,7 +107,7 @@ OWNERSHIP_WORDS = _words(
     handle handles handling handled manage manages managing managed management own owns owning owned
     run runs running deal deals dealing dealt take takes taking charge look looks looking helps
     helping helped ensure ensures ensuring ensured accountable accountability supposed expected hook
-    job jobs build builds building create creates creating creation set sets setting come comes
+    job jobs owner owners build builds building create creates creating creation set sets setting come comes
     """
 )
 
@@ -257,7 +258,7 @@ ROLE_WORDS = _words(
     role roles job jobs position positions title titles description descriptions responsibilities
     responsibility responsible duties duty involve involves involved entail entails explain describe
     overview summary jd work works do does doing day purpose function mean means meaning stand
-    stands
+    stands define definition
     """
 )
 
@@ -353,6 +354,9 @@ _PHRASES = [
         (r"\blines?\s+up\b|\blining\s+up\b", "align"),
         (r"\b(?:other|several|many|multiple|different|various)\s+teams?\b", "multiple teams"),
         (r"\bhands[\s-]+on\b", "handson"),
+        (r"\b(?:is that|is it|am i|are they|was i|right|correct)\s+(?:right|correct|true|so)\b\s*\??\s*$", ""),
+        (r"\bwho\s+(?:works|is working|should work|will work)\s+on\s+what\b", "who assigns tasks"),
+        (r"\b(?:senior|upper|top|executive)\s+(?:management|leadership|leaders|managers)\b", "executives"),
         (r"\bplan b\b", "contingency"),
         (r"\b(?:several|many|more|lots of|a lot of|various|numerous|different)\s+projects\b", "multiple projects"),
         (r"\b(?:just|only)?\s*(?:one|a single|1)\s+project\b", "single project"),

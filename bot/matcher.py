@@ -47,6 +47,8 @@ class MatchSettings:
     related_stem_credit: float = 0.85  # how much a related stem counts, against an exact one
     synonym_credit: float = 0.85  # how much a synonym counts, against the word itself
     interchangeable_kinds: frozenset[str] = frozenset({"example"})  # ties among these are not ambiguous
+    shared_difference_share: float = 0.7  # see Matcher._shared_difference
+    title_boost: float = 1.1  # every content word of the question is in the entry's title
     why_weight: float = 0.5  # "why" alone says little about which entry is meant
 
 
@@ -58,7 +60,7 @@ class Match:
     score: int
     suggestions: tuple[str, ...]
     question: Question
-    reason: str = ""  # why it was declined: out-of-scope, ambiguous, unknown-role
+    reason: str = ""  # why it was declined: out-of-scope, ambiguous, unknown-role, people
     roles: tuple[str, ...] = ()  # the pair to compare, for "compare"
 
 
@@ -82,10 +84,13 @@ class Matcher:
         self._idf_floor = math.log(1 + 1 / self.settings.generic_share)
         self._synonyms = {stem(word): tuple(_stems(" ".join(means))) for word, means in SYNONYMS.items()}
         self._related = lru_cache(maxsize=16384)(self._related_uncached)
+        self._title_stems = {entry.id: frozenset(_stems(entry.title)) for entry in self._entries}
 
     def match(self, text: str) -> Match:
         """The best answer for a free-text question."""
         question, ranked = self._read(text)
+        if question.asks_about_people:
+            return self._decline(question, "people", [f"role/{role}" for role in question.roles])
         if question.unknown_roles and self._about_unknown_role(question):
             return self._decline(question, "unknown-role", [f"role/{role}" for role in question.roles])
         if question.compares or len(question.roles) >= 2:
@@ -97,14 +102,16 @@ class Matcher:
         return self._content_match(question, ranked)
 
     def _read(self, text: str) -> tuple[Question, list[tuple[str, float]]]:
-        """The question and its ranked entries; its question clause alone when that scores better."""
+        """The question and its ranked entries; its question clause alone when the whole matches
+        weakly and the clause does better."""
         question = self.reader.read(text)
         ranked = self.rank(question)
         if question.focus:
             # Context before the actual question can drown it.
             focused = dataclasses.replace(question, content=question.focus)
             ranked_focus = self.rank(focused)
-            if ranked_focus and (not ranked or ranked_focus[0][1] > ranked[0][1]):
+            weak = not ranked or ranked[0][1] < self.settings.min_score
+            if weak and ranked_focus and (not ranked or ranked_focus[0][1] > ranked[0][1]):
                 return focused, ranked_focus
         return question, ranked
 
@@ -183,16 +190,22 @@ class Matcher:
     def _boost(self, entry: Entry, question: Question) -> float:
         s = self.settings
         boost = s.corrected_penalty if question.corrected else 1.0
-        if len(question.roles) == 1 and entry.role_id == question.roles[0]:
+        # Not for yes/no questions: they are as often about the wrong role ("does a DL own the budget?").
+        if len(question.roles) == 1 and entry.role_id == question.roles[0] and not question.yes_no:
             boost *= s.same_role_boost
         if entry.kind == "difference":
             boost *= s.difference_boost if question.compares else s.difference_penalty
+        if set(question.content) <= self._title_stems[entry.id]:
+            boost *= s.title_boost
         if question.asks_who and entry.kind == "responsibility":
             boost *= s.who_boost
         return boost
 
     def _answer(self, question: Question, ranked: list[tuple[str, float]]) -> Match:
         s = self.settings
+        shared = self._shared_difference(question, ranked)
+        if shared:
+            return Match(shared[0], _percent(shared[1]), self._runner_ups(ranked, shared[0]), question)
         best_id, best = ranked[0]
         kind = self.knowledge.entry(best_id).kind
         close = [
@@ -204,6 +217,30 @@ class Matcher:
         if close:
             return self._decline(question, "ambiguous", [best_id, *close])
         return Match(best_id, _percent(best), self._runner_ups(ranked, best_id), question)
+
+    def _shared_difference(self, question: Question, ranked: list[tuple[str, float]]) -> tuple[str, float] | None:
+        """The entry for a yes/no question about one role, when that is not simply the best one.
+
+        "does the DL talk to stakeholders?": the DL's own responsibility, when it is as good as the
+        best. "does a DM engage stakeholders?": a difference covering the DM, when it is nearly as
+        good as the other role's responsibility: both roles do it, differently, so "no" would be wrong.
+        """
+        if not (question.yes_no and len(question.roles) == 1):
+            return None
+        s = self.settings
+        asked = question.roles[0]
+        top = ranked[0][1]
+        entries = [(self.knowledge.entry(entry_id), score) for entry_id, score in ranked]
+        own = [(e.id, sc) for e, sc in entries if e.kind == "responsibility" and e.role_id == asked]
+        if own and own[0][1] >= top - s.ambiguity_margin:
+            return own[0]
+        if entries[0][0].kind == "difference" and asked in entries[0][0].roles:
+            return ranked[0]
+        if entries[0][0].kind == "responsibility" and entries[0][0].role_id != asked:
+            floor = top * s.shared_difference_share
+            shared = [(e.id, sc) for e, sc in entries if e.kind == "difference" and asked in e.roles and sc >= floor]
+            return shared[0] if shared else None
+        return None
 
     def _runner_ups(self, ranked: list[tuple[str, float]], answer: str | None) -> tuple[str, ...]:
         s = self.settings

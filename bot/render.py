@@ -152,6 +152,8 @@ def _declined(answer: Answer, knowledge: Knowledge) -> Reply:
     names = _join(f"*{_name(role)}*" for role in knowledge.roles)
     if answer.reason == "unknown-role":
         lead = f"I don't know the role “{_echo(answer.unknown_role)}” yet. I know about {names}."
+    elif answer.reason == "people":
+        lead = f"I can't say who holds a role or who reports to whom — I know what {names} do."
     elif answer.reason == "ambiguous":
         lead = "I'm not sure which of these you mean."
     else:

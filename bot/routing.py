@@ -26,7 +26,7 @@ class Answer:
     asked_role: str | None = None  # the single role a question names
     verdict: str | None = None  # "yes" or "no" for a yes/no question about a responsibility
     asks_who: bool = False
-    reason: str = ""  # why it was declined: out-of-scope, ambiguous, unknown-role
+    reason: str = ""  # why it was declined: out-of-scope, ambiguous, unknown-role, people
     unknown_role: str = ""  # the job title the knowledge file lacks, as the asker wrote it
 
 

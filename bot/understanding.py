@@ -41,6 +41,7 @@ _FUNCTION_WORDS = (
     | WHO_WORDS
 )
 _DETERMINERS = {"the", "a", "an"}
+_PERSON_DETERMINERS = {"the", "our", "my", "your", "their", "this", "a", "an"}
 _QUESTION_WORDS = WHO_WORDS | {"which", "what", "how", "why", "where", "when"}
 _CLAUSE_BREAK = re.compile(r"[,.;:!?()\n]+|\s[-–—]\s")
 _IDENTITY_OPENERS = {("who", "is"), ("who", "are"), ("what", "is"), ("what", "are")}
@@ -63,12 +64,14 @@ class Question:
     asks_help: bool  # asks what the bot can do, or greets it
     asks_identity: bool  # "who is ...", "what is ...", "what does X do"
     corrected: bool  # a word had to be corrected to be understood
+    asks_about_people: bool  # who holds a role, or who reports to whom: not what a role does
 
 
 class QuestionReader:
     """Reads questions against one knowledge file's vocabulary and role names."""
 
     typo_frequency_ratio = 20.0  # how much more common a correction must be than a real word it replaces
+    common_word_frequency = 10_000  # an English word this common is never a typo
 
     def __init__(self, knowledge: Knowledge) -> None:
         self._aliases: dict[tuple[str, ...], str] = {}
@@ -91,6 +94,7 @@ class QuestionReader:
         # Role names are read by role detection; as content words they would only add noise.
         self.role_name_stems = frozenset(stem(word) for form in self._aliases for word in form)
         alias_words = {word for form in self._aliases for word in form}
+        self._alias_words = frozenset(alias_words)
         vocabulary = content_words | alias_words | _FUNCTION_WORDS | EXAMPLE_WORDS | ROLE_NOUNS | set(SYNONYMS)
         self._known = frozenset(vocabulary)
         self._by_initial: dict[str, tuple[str, ...]] = {}
@@ -143,11 +147,14 @@ class QuestionReader:
             or ("you" in words and any(word in _ADDRESSING_BOT for word in words)),
             asks_identity=opener in _IDENTITY_OPENERS or any(word in ROLE_WORDS for word in words),
             corrected=raw_words != list(words),
+            asks_about_people=_asks_about_people(words, spans),
         )
 
     def _correct(self, word: str) -> str:
-        if word in self._known or len(word) < 4 or not word.isalpha() or stem(word) in self._content_stems:
+        if word in self._known or len(word) < 4 or not word.isalpha():
             return word
+        if stem(word) in self._content_stems and english_frequency(word):
+            return word  # another form of a known word: "task" for "tasks"
         return self._closest(word)
 
     def _closest_uncached(self, word: str) -> str:
@@ -157,15 +164,19 @@ class QuestionReader:
         A real English word is kept ("party" is not "part") unless the correction is far more
         common, as "manager" is than "manger".
         """
+        own = english_frequency(word)
+        if own >= self.common_word_frequency:
+            return word
         limit = 1 if len(word) <= 7 else 2
         candidates = self._by_initial.get(word[0], ())
-        found = process.extractOne(word, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=limit)
+        found = process.extract(word, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=8)
         if not found:
             return word
-        own = english_frequency(word)
-        if own and english_frequency(found[0]) < self.typo_frequency_ratio * own:
+        # Closest first; among equals, a role-name word, then the most common English word.
+        best = min(found, key=lambda item: (item[1], item[0] not in self._alias_words, -english_frequency(item[0])))[0]
+        if own and english_frequency(best) < self.typo_frequency_ratio * own:
             return word
-        return found[0]
+        return best
 
     def _find_roles(self, words: tuple[str, ...]) -> tuple[list[tuple[int, int]], list[str]]:
         """Spans of role names and the roles they name.
@@ -216,10 +227,29 @@ class QuestionReader:
                 continue
             if not is_head and (singular not in ROLE_NOUNS or singular in self._content_singulars):
                 continue
-            start = i - 1 if _is_modifier(words, i - 1, covered) else i
+            modified = _is_modifier(words, i - 1, covered)
+            if singular == "owner" and modified and words[i - 1] not in JOB_MODIFIERS:
+                continue  # "budget owner" asks who owns the budget; "product owner" is a job
+            start = i - 1 if modified else i
             found.append(" ".join(words[start : i + 1]))
             positions.update(range(start, i + 1))
         return tuple(found), positions
+
+
+def _asks_about_people(words: tuple[str, ...], spans: list[tuple[int, int]]) -> bool:
+    """'who is our delivery manager?', 'does a DL report to a DM?': about people, not roles."""
+    starts = {start for start, _ in spans}
+    ends = {end for _, end in spans}
+    if words[:2] in (("who", "is"), ("who", "are")) and any(
+        index in starts for index in (2, 3) if index == 2 or words[2] in _PERSON_DETERMINERS
+    ):
+        return True
+    return any(
+        word in ("report", "reports", "reporting")
+        and words[i + 1 : i + 2] == ("to",)
+        and ({i + 2, i + 3} & starts or i in ends)
+        for i, word in enumerate(words)
+    )
 
 
 def _focus_clause(words: tuple[str, ...], clause_of: list[int]) -> int | None:

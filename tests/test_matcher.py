@@ -145,3 +145,39 @@ def test_the_decline_threshold_is_a_setting(knowledge):
     question = "who builds the roadmap for next year"
     assert lenient.match(question).entry_id == "delivery-manager/strategic-planning"
     assert strict.match(question).entry_id is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["who is our delivery manager?", "who is the DL on project atlas", "does a DL report to a DM?"],
+)
+def test_questions_about_people_rather_than_roles_are_declined(matcher, question):
+    match = matcher.match(question)
+    assert (match.entry_id, match.reason) == (None, "people")
+
+
+def test_reporting_on_performance_is_not_a_reporting_line(matcher):
+    assert entry_for(matcher, "who reports to senior management on performance") == (
+        "delivery-manager/performance-metrics-reporting"
+    )
+
+
+def test_yes_no_about_something_both_roles_do_answers_with_the_difference(matcher):
+    assert entry_for(matcher, "does a DM engage stakeholders?") == "difference/stakeholder-interaction"
+    assert entry_for(matcher, "does the delivery lead talk to stakeholders at all") == (
+        "delivery-lead/stakeholder-engagement"
+    )
+
+
+def test_naming_an_entry_by_its_title_picks_it_over_a_near_one(matcher):
+    assert entry_for(matcher, "does the delivery manager do team coordination") == "delivery-lead/team-coordination"
+
+
+def test_real_words_are_not_corrected_into_knowledge_words(matcher):
+    assert matcher.reader.read("what does a line manager do").unknown_roles == ("line manager",)
+    assert matcher.reader.read("budget for the party").content == ("budget", "parti")
+
+
+def test_a_trailing_tag_question_does_not_become_the_question(matcher):
+    question = "I spend most of my week on roadmaps and long-term goals, so I'm more of a DM, is that right?"
+    assert entry_for(matcher, question) == "delivery-manager/strategic-planning"
