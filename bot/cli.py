@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.console import run_console
-from bot.evaluation import EvalError, evaluate, load_questions
+from bot.evaluation import evaluate, load_questions
 from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
 from bot.loading import KnowledgeError, load_knowledge
 from bot.matcher import Matcher
@@ -31,9 +31,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except KnowledgeError as error:
-        print(error, file=sys.stderr)
-        return 2
-    except EvalError as error:
         print(error, file=sys.stderr)
         return 2
     except (BrokenPipeError, KeyboardInterrupt):
@@ -63,12 +60,24 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluation = commands.add_parser("eval", parents=[knowledge], help="measure answer quality on a questions file")
     evaluation.add_argument("file", nargs="?", type=Path, default=DEFAULT_QUESTIONS_PATH, help="questions file")
-    evaluation.add_argument("--min-accuracy", type=float, metavar="X", help="exit non-zero if accuracy is below X")
+    evaluation.add_argument(
+        "--min-accuracy", type=_share, metavar="X", help="exit non-zero if accuracy is below X (0 to 1)"
+    )
     evaluation.set_defaults(run=_eval)
 
     console = commands.add_parser("console", parents=[knowledge], help="type what you would type in Slack")
     console.set_defaults(run=_console)
     return parser
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1")
+    return value
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -110,7 +119,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     matcher = Matcher(load_knowledge(args.knowledge))
-    report = evaluate(load_questions(args.file), matcher)
+    report = evaluate(load_questions(args.file), matcher, args.file)
     print(report.describe())
     if args.min_accuracy is not None and report.accuracy < args.min_accuracy:
         print(f"accuracy {report.accuracy:.3f} is below the minimum {args.min_accuracy:.3f}", file=sys.stderr)

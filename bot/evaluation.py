@@ -5,26 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from bot.loading import KnowledgeError, read_yaml
 from bot.matcher import Matcher
 from bot.routing import route
 
 DECLINED = "none"
-
-
-class EvalError(Exception):
-    """A questions file that cannot be used."""
+_FIXED_IDS = {DECLINED, "compare", "help"}
+_FIELDS = {"q", "expect"}
 
 
 @dataclass(frozen=True)
 class EvalQuestion:
     text: str
     expect: tuple[str, ...]  # any of these is right; "none" means the bot should decline
+    line: int = 0
 
     @property
     def in_scope(self) -> bool:
-        return DECLINED not in self.expect
+        """Whether an answer is wanted: any expectation other than declining."""
+        return any(entry_id != DECLINED for entry_id in self.expect)
 
 
 @dataclass(frozen=True)
@@ -70,28 +69,31 @@ def _ratio(part: int, whole: int) -> str:
 
 def load_questions(path: Path) -> list[EvalQuestion]:
     """Read a questions file: a YAML list of {q: ..., expect: id or [ids]}."""
-    try:
-        items = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise EvalError(f"{path}: cannot read the questions file ({error.strerror})") from None
-    except yaml.YAMLError as error:
-        raise EvalError(f"{path}: not valid YAML: {error}") from None
+    path = Path(path)
+    items = read_yaml(path)
     if not isinstance(items, list):
-        raise EvalError(f"{path}: should be a list of '- {{q: ..., expect: ...}}' items")
-    questions = []
-    for number, item in enumerate(items, start=1):
-        if not isinstance(item, dict) or not isinstance(item.get("q"), str) or "expect" not in item:
-            raise EvalError(f"{path}: item {number} needs a text 'q' and an 'expect'")
-        expect = item["expect"] if isinstance(item["expect"], list) else [item["expect"]]
-        if not expect or not all(isinstance(entry, str) for entry in expect):
-            raise EvalError(f"{path}: item {number} ({item['q']!r}) has an 'expect' that is not an id or list of ids")
-        questions.append(EvalQuestion(item["q"], tuple(expect)))
-    return questions
+        raise KnowledgeError(
+            path, 1, "a questions file is a list of questions", "start each with '- {q: ..., expect: ...}'"
+        )
+    return [_question(path, item, line) for item, line in zip(items, items.item_lines, strict=True)]
 
 
-def evaluate(questions: list[EvalQuestion], matcher: Matcher) -> Report:
+def _question(path: Path, item: object, line: int) -> EvalQuestion:
+    fix = 'write it as - {q: "the question", expect: entry-id} (or expect: [id, other-id])'
+    if not isinstance(item, dict) or not isinstance(item.get("q"), str) or "expect" not in item:
+        raise KnowledgeError(path, line, "this item needs a text 'q' and an 'expect'", fix)
+    unknown = set(item) - _FIELDS
+    if unknown:
+        raise KnowledgeError(path, line, f"this item has an unknown field '{sorted(unknown)[0]}'", fix)
+    expect = item["expect"] if isinstance(item["expect"], list) else [item["expect"]]
+    if not expect or not all(isinstance(entry_id, str) for entry_id in expect):
+        raise KnowledgeError(path, line, "'expect' should be an answer id or a list of them", fix)
+    return EvalQuestion(item["q"], tuple(expect), line)
+
+
+def evaluate(questions: list[EvalQuestion], matcher: Matcher, path: Path | str = "") -> Report:
     """Route every question and compare the answer with what was expected."""
-    _check_ids(questions, matcher)
+    _check_ids(questions, matcher, path)
     report = Report()
     for question in questions:
         answer = route(question.text, matcher)
@@ -110,12 +112,14 @@ def evaluate(questions: list[EvalQuestion], matcher: Matcher) -> Report:
     return report
 
 
-def _check_ids(questions: list[EvalQuestion], matcher: Matcher) -> None:
-    known = {DECLINED, "compare", "help"}
+def _check_ids(questions: list[EvalQuestion], matcher: Matcher, path: Path | str) -> None:
     for question in questions:
         for entry_id in question.expect:
-            if entry_id not in known and not matcher.knowledge.has_entry(entry_id):
-                raise EvalError(
-                    f"the question {question.text!r} expects {entry_id!r}, which is not an answer in "
-                    f"{matcher.knowledge.path}"
+            if entry_id not in _FIXED_IDS and not matcher.knowledge.has_entry(entry_id):
+                raise KnowledgeError(
+                    path or "questions",
+                    question.line or None,
+                    f"the question {question.text!r} expects '{entry_id}', which is not an answer in "
+                    f"{matcher.knowledge.path}",
+                    "use one of the ids `rolebot ask --json` reports, or none, compare, help",
                 )

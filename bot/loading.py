@@ -380,32 +380,58 @@ class _Reader:
 def load_knowledge(path: Path | str) -> Knowledge:
     """Load and check a knowledge file; raise KnowledgeError with the line and the fix."""
     path = Path(path)
+    tree = read_yaml(path)
     try:
-        raw = path.read_text(encoding="utf-8")
+        return _Reader().knowledge(path, tree)
+    except _Problem as problem:
+        raise KnowledgeError(path, problem.line, problem.problem, problem.fix) from None
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file read with the safe loader; mappings and lists know their lines (`.line`,
+    `.key_lines`, `.item_lines`). Raises KnowledgeError for an unreadable or invalid file."""
+    raw = _read_text(path)
+    try:
+        return yaml.load(raw, Loader=_LineLoader)  # noqa: S506 - a subclass of yaml.SafeLoader
+    except _Problem as problem:
+        raise KnowledgeError(path, problem.line, problem.problem, problem.fix) from None
+    except yaml.YAMLError as error:
+        raise _yaml_error(path, error) from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise KnowledgeError(
             path, None, "the file does not exist", "check the path, or set it with --knowledge"
         ) from None
+    except IsADirectoryError:
+        raise KnowledgeError(path, None, "this is a folder, not a file", "give the path of the YAML file") from None
     except UnicodeDecodeError as error:
         raise KnowledgeError(path, None, f"the file is not UTF-8 text ({error.reason})", "save it as UTF-8") from None
     except OSError as error:
         raise KnowledgeError(
             path, None, f"the file cannot be read ({error.strerror})", "check its permissions"
         ) from None
-    try:
-        tree = yaml.load(raw, Loader=_LineLoader)  # noqa: S506 - a subclass of yaml.SafeLoader
-        return _Reader().knowledge(path, tree)
-    except _Problem as problem:
-        raise KnowledgeError(path, problem.line, problem.problem, problem.fix) from None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        problem = " ".join(part for part in (error.context, error.problem) if part)
-        raise KnowledgeError(
-            path,
-            line,
-            f"the file is not valid YAML: {problem}",
-            "check the indentation and quoting on this line and the one above; text with a colon in it needs quotes",
-        ) from None
-    except yaml.YAMLError as error:
-        raise KnowledgeError(path, None, f"the file is not valid YAML: {error}", "check the file's syntax") from None
+
+
+def _yaml_error(path: Path, error: yaml.YAMLError) -> KnowledgeError:
+    """A YAML syntax error as a KnowledgeError: where the parser stopped, and where to look."""
+    if not isinstance(error, yaml.MarkedYAMLError):
+        return KnowledgeError(path, None, f"the file is not valid YAML: {error}", "check the file's syntax")
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark else None
+    if isinstance(error, yaml.constructor.ConstructorError):
+        return KnowledgeError(
+            path, line, "the file uses a YAML tag (such as !!python/...) that is not allowed", "remove the tag"
+        )
+    problem = " ".join(part for part in (error.context, error.problem) if part)
+    start = error.context_mark.line + 1 if error.context_mark else None
+    where = f"the lines from {start} to {line}" if start and line and start < line else "this line and the one above"
+    return KnowledgeError(
+        path,
+        line,
+        f"the file is not valid YAML: {problem}",
+        f"check the indentation of {where}: fields of one block line up; text with a colon in it needs quotes",
+    )

@@ -85,7 +85,14 @@ def test_eval_rejects_an_expectation_that_is_not_an_answer(tmp_path):
     questions.write_text('- {q: "risk", expect: delivery-lead/risky}\n')
     result = run("eval", str(questions))
     assert result.returncode == 2
+    assert f"{questions}, line 1: " in result.stderr
     assert "'delivery-lead/risky', which is not an answer" in result.stderr
+
+
+def test_eval_minimum_must_be_a_share():
+    result = run("eval", "--min-accuracy", "2")
+    assert result.returncode == 2
+    assert "'2' is not a number from 0 to 1" in result.stderr
 
 
 def test_check_accepts_the_shipped_file():

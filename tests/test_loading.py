@@ -174,4 +174,22 @@ def test_python_objects_in_yaml_are_refused_by_the_safe_loader(tmp_path):
     error = _error(
         tmp_path, VALID.replace("Runs delivery day to day.", "!!python/object/apply:os.system [echo hacked]")
     )
-    assert "not valid YAML" in error.problem
+    assert "YAML tag (such as !!python/...) that is not allowed" in error.problem
+
+
+def test_a_folder_instead_of_a_file(tmp_path):
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(tmp_path)
+    assert "this is a folder, not a file" in str(caught.value)
+
+
+def test_indentation_error_points_at_the_lines_to_check(tmp_path):
+    error = _error(tmp_path, VALID.replace("        title: Budget", "       title: Budget"))
+    assert error.line == 18
+    assert "check the indentation of the lines from 17 to 18" in error.fix
+
+
+def test_a_field_indented_into_the_wrong_block_is_named(tmp_path):
+    error = _error(tmp_path, VALID.replace("        text: Manages budgets.", "    text: Manages budgets."))
+    assert error.line == 19
+    assert "role 'delivery-manager' has an unknown field 'text'" in error.problem
