@@ -28,6 +28,8 @@ def run_console(matcher: Matcher, stdin: TextIO, stdout: TextIO) -> int:
             stdout.flush()
         line = stdin.readline()
         if not line:
+            if interactive:
+                stdout.write("\n")  # leave the shell's prompt on a line of its own
             break
         line = line.strip()
         if line.lower() in _QUIT:

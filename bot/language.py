@@ -12,6 +12,8 @@ import snowballstemmer
 # Slack encodes mentions, channels and links as <...>; see Slack's message formatting docs.
 _SLACK_TOKEN = re.compile(r"<([^<>]*)>")
 _EMOJI_CODE = re.compile(r":[a-z0-9_+\-']+:")
+# Control characters (NUL, terminal escapes) are never part of a question and must not be echoed.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -328,11 +330,12 @@ def clean_slack_text(text: str) -> str:
     """Turn Slack-encoded message text into plain words.
 
     Mentions, channel references and links are dropped (a link's label names the page,
-    not the question), and entities (&amp; &lt; &gt;) are decoded.
+    not the question), entities (&amp; &lt; &gt;) are decoded, and control characters go.
     """
 
     text = _SLACK_TOKEN.sub(" ", text)
     text = html.unescape(text)
+    text = _CONTROL.sub(" ", text)
     return _EMOJI_CODE.sub(" ", text)
 
 

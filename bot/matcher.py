@@ -144,7 +144,7 @@ class Matcher:
             # "what does a DM do all day" — the words say little, the role says what is wanted.
             return Match(f"role/{question.roles[0]}", round(threshold), self._runner_ups(ranked, None), question)
         extra = [f"role/{role}" for role in question.roles]
-        return self._decline(question, "out-of-scope", extra + [entry for entry, _ in ranked])
+        return self._decline(question, "out-of-scope", extra + list(self._runner_ups(ranked, None)))
 
     def rank(self, question: Question) -> list[tuple[str, float]]:
         """Entries by score, best first, those with any overlap only.

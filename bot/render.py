@@ -123,12 +123,14 @@ def _comparison(knowledge: Knowledge, pair: tuple[str, ...]) -> Reply:
         _fields([f"*{_name(role)}*\n{escape_mrkdwn(role.focus)}" for role in (first, second)]),
     ]
     comparison = knowledge.comparison(first.id, second.id)
-    for difference in comparison.differences if comparison else ():
-        row = _contrast_fields(knowledge, difference, pair, labelled=False)
+    differences = comparison.differences if comparison else ()
+    for difference in differences:
+        row = _contrast_fields(knowledge, difference, pair, inline=True)
         row.text = MarkdownTextObject(text=f"*{escape_mrkdwn(difference.title)}*")
         blocks.append(row)
     blocks += [DividerBlock(), _fields([_duties(first), _duties(second)])]
-    blocks.append(_context(knowledge, "Ask about any responsibility or difference for more detail."))
+    more = "any responsibility or difference" if differences else "any responsibility"
+    blocks.append(_context(knowledge, f"Ask about {more} for more detail."))
     summary = " ".join(f"{_name(role)}: {escape_mrkdwn(role.focus)}" for role in (first, second))
     return Reply(blocks, f"{escape_mrkdwn(title)} — {summary}")
 
@@ -155,7 +157,8 @@ def _declined(answer: Answer, knowledge: Knowledge) -> Reply:
     elif answer.reason == "people":
         lead = f"I can't say who holds a role or who reports to whom — I know what {names} do."
     elif answer.reason == "ambiguous":
-        lead = "I'm not sure which of these you mean."
+        choices = " or ".join(suggestion_label(entry_id, knowledge) for entry_id in answer.suggestions)
+        lead = f"I'm not sure which you mean: {escape_mrkdwn(choices)}?"
     else:
         lead = f"Sorry, I can't answer “{_echo(answer.question)}”. I know about {names}."
     blocks: list[Block] = [_section(lead)]
@@ -205,12 +208,13 @@ def _examples(knowledge: Knowledge) -> list[str]:
 
 
 def _contrast_fields(
-    knowledge: Knowledge, contrast: Contrast, pair: tuple[str, ...], labelled: bool = True
+    knowledge: Knowledge, contrast: Contrast, pair: tuple[str, ...], inline: bool = False
 ) -> SectionBlock:
+    """One field per role, each naming its role: the columns stack on narrow screens."""
     texts = []
     for role_id in pair:
-        side = escape_mrkdwn(contrast.sides[role_id])
-        texts.append(f"*{_name(knowledge.role(role_id))}*\n{side}" if labelled else side)
+        name, side = _name(knowledge.role(role_id)), escape_mrkdwn(contrast.sides[role_id])
+        texts.append(f"*{name}:* {side}" if inline else f"*{name}*\n{side}")
     return _fields(texts)
 
 

@@ -36,8 +36,8 @@ def test_a_pair_with_a_written_comparison_shows_its_differences(three):
     rows = [block for block in reply.blocks_as_dicts() if "fields" in block and "text" in block]
     assert [row["text"]["text"] for row in rows] == ["*What each owns*"]
     assert [field["text"] for field in rows[0]["fields"]] == [
-        "The process the team follows.",
-        "The product and its backlog.",
+        "*Scrum Master:* The process the team follows.",
+        "*Product Owner:* The product and its backlog.",
     ]
 
 

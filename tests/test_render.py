@@ -30,16 +30,18 @@ def test_comparison_puts_the_roles_side_by_side_one_row_per_difference(reply, kn
     assert list(rows) == [f"*{difference.title}*" for difference in comparison.differences]
     for difference in comparison.differences:
         lead, manager = (field["text"] for field in rows[f"*{difference.title}*"])
-        assert (lead, manager) == (difference.sides["delivery-lead"], difference.sides["delivery-manager"])
+        assert lead == f"*Delivery Lead:* {difference.sides['delivery-lead']}"
+        assert manager == f"*Delivery Manager:* {difference.sides['delivery-manager']}"
 
 
 def test_comparison_in_the_other_order_swaps_the_columns(reply, knowledge):
     fields = _section_fields(reply("compare delivery manager and delivery lead"))
     assert fields[0][0].startswith("*Delivery Manager*")
-    assert (
-        fields[1][0]
-        == knowledge.comparison("delivery-lead", "delivery-manager").differences[0].sides["delivery-manager"]
-    )
+    focus = knowledge.comparison("delivery-lead", "delivery-manager").differences[0]
+    assert fields[1] == [
+        f"*Delivery Manager:* {focus.sides['delivery-manager']}",
+        f"*Delivery Lead:* {focus.sides['delivery-lead']}",
+    ]
 
 
 def test_responsibility_answer_says_whose_it_is(reply):
@@ -71,7 +73,12 @@ def test_declined_question_is_friendly_and_shows_how_to_ask(reply):
 
 
 def test_ambiguous_question_lists_what_it_might_mean(reply):
-    text = _strings(reply("who coordinates?"))
+    rendered = reply("who coordinates?")
+    assert rendered.text == (
+        "I'm not sure which you mean: Team Coordination (Delivery Lead) or "
+        "Cross-Functional Coordination (Delivery Manager)?"
+    )
+    text = _strings(rendered)
     assert "Did you mean" in text
     assert "Team Coordination (Delivery Lead)" in text
     assert "Cross-Functional Coordination (Delivery Manager)" in text
@@ -120,3 +127,7 @@ def test_every_answer_is_valid_block_kit_within_limits(knowledge, matcher):
             assert all(len(field["text"]) <= 2000 for field in block.get("fields", []))
             if block["type"] == "header":
                 assert len(block["text"]["text"]) <= 150
+
+
+def test_control_characters_are_not_echoed(reply):
+    assert "\x1b" not in _strings(reply("\x1b[2J\x1b[31mpizza\x00"))
