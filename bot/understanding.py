@@ -97,42 +97,23 @@ class QuestionReader:
         self._alias_words = frozenset(alias_words)
         vocabulary = content_words | alias_words | _FUNCTION_WORDS | EXAMPLE_WORDS | ROLE_NOUNS | set(SYNONYMS)
         self._known = frozenset(vocabulary)
-        self._by_initial: dict[str, tuple[str, ...]] = {}
+        by_initial: dict[str, list[str]] = {}
         for word in sorted(vocabulary):
-            self._by_initial[word[0]] = (*self._by_initial.get(word[0], ()), word)
+            by_initial.setdefault(word[0], []).append(word)
+        self._by_initial = {initial: tuple(words) for initial, words in by_initial.items()}
         self._closest = lru_cache(maxsize=16384)(self._closest_uncached)
 
     def read(self, text: str) -> Question:
+        """Read a question: its corrected words, the roles it names, its content and intents."""
         plain = " ".join(clean_slack_text(text).split())
-        raw_words: list[str] = []
-        clause_of: list[int] = []  # which clause each word is in
-        for number, clause in enumerate(_CLAUSE_BREAK.split(plain)):
-            clause_words = tokenize(clause)
-            raw_words += clause_words
-            clause_of += [number] * len(clause_words)
+        raw_words, clause_of = _words_by_clause(plain)
         words = tuple(self._correct(word) for word in raw_words)
         spans, roles = self._find_roles(words)
         covered = {i for start, end in spans for i in range(start, end)}
         unknown, unknown_at = self._find_unknown_roles(words, covered)
-        names_pair = any(
-            word in PAIR_WORDS and {"role", "roles"} & set(words[i + 1 : i + 3]) for i, word in enumerate(words)
-        )
-        compares = (
-            any(word in COMPARE_WORDS for word in words)
-            or len(set(roles)) >= 2
-            or names_pair
-            or ((bool(roles) or names_pair) and any(word in WEAK_COMPARE_WORDS for word in words))
-        )
-        content: dict[str, int] = {}  # stem -> the clause it first appears in
-        for i, word in enumerate(words):
-            if i in covered or i in unknown_at or word in _FUNCTION_WORDS or len(word) < 2 or word.isdigit():
-                continue
-            stemmed = stem(word)
-            if stemmed not in self.role_name_stems:
-                content.setdefault(stemmed, clause_of[i])
+        content = self._content(words, clause_of, skip=covered | unknown_at)
         focus_clause = _focus_clause(words, clause_of)
         focus = tuple(term for term, clause in content.items() if clause == focus_clause)
-        opener = words[:2]
         return Question(
             text=plain,
             words=words,
@@ -140,15 +121,26 @@ class QuestionReader:
             unknown_roles=unknown,
             content=tuple(content),
             focus=focus if 0 < len(focus) < len(content) else (),
-            compares=compares,
+            compares=_compares(words, roles),
             yes_no=bool(words) and words[0] in YES_NO_OPENERS,
             asks_who=any(word in WHO_WORDS for word in words),
             asks_help=any(word in HELP_WORDS for word in words)
             or ("you" in words and any(word in _ADDRESSING_BOT for word in words)),
-            asks_identity=opener in _IDENTITY_OPENERS or any(word in ROLE_WORDS for word in words),
+            asks_identity=words[:2] in _IDENTITY_OPENERS or any(word in ROLE_WORDS for word in words),
             corrected=raw_words != list(words),
             asks_about_people=_asks_about_people(words, spans),
         )
+
+    def _content(self, words: tuple[str, ...], clause_of: list[int], skip: set[int]) -> dict[str, int]:
+        """Stems of the words that say what the question is about, each with its first clause."""
+        content: dict[str, int] = {}
+        for i, word in enumerate(words):
+            if i in skip or word in _FUNCTION_WORDS or len(word) < 2 or word.isdigit():
+                continue
+            stemmed = stem(word)
+            if stemmed not in self.role_name_stems:
+                content.setdefault(stemmed, clause_of[i])
+        return content
 
     def _correct(self, word: str) -> str:
         if word in self._known or len(word) < 4 or not word.isalpha():
@@ -234,6 +226,30 @@ class QuestionReader:
             found.append(" ".join(words[start : i + 1]))
             positions.update(range(start, i + 1))
         return tuple(found), positions
+
+
+def _words_by_clause(plain: str) -> tuple[list[str], list[int]]:
+    """The words of the text, and for each the number of the clause it is in."""
+    words: list[str] = []
+    clause_of: list[int] = []
+    for number, clause in enumerate(_CLAUSE_BREAK.split(plain)):
+        clause_words = tokenize(clause)
+        words += clause_words
+        clause_of += [number] * len(clause_words)
+    return words, clause_of
+
+
+def _compares(words: tuple[str, ...], roles: list[str]) -> bool:
+    """Whether the question asks how roles differ."""
+    names_pair = any(
+        word in PAIR_WORDS and {"role", "roles"} & set(words[i + 1 : i + 3]) for i, word in enumerate(words)
+    )
+    return (
+        any(word in COMPARE_WORDS for word in words)
+        or len(set(roles)) >= 2
+        or names_pair
+        or ((bool(roles) or names_pair) and any(word in WEAK_COMPARE_WORDS for word in words))
+    )
 
 
 def _asks_about_people(words: tuple[str, ...], spans: list[tuple[int, int]]) -> bool:
