@@ -52,7 +52,11 @@ class _List(list):
     item_lines: list[int]
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (much faster); the same safe constructors either way.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SafeLoader):
     """yaml's safe loader, keeping line numbers and refusing duplicate keys."""
 
 
@@ -392,7 +396,7 @@ def read_yaml(path: Path) -> Any:
     `.key_lines`, `.item_lines`). Raises KnowledgeError for an unreadable or invalid file."""
     raw = _read_text(path)
     try:
-        return yaml.load(raw, Loader=_LineLoader)  # noqa: S506 - a subclass of yaml.SafeLoader
+        return yaml.load(raw, Loader=_LineLoader)  # noqa: S506 - a subclass of yaml's safe loader
     except _Problem as problem:
         raise KnowledgeError(path, problem.line, problem.problem, problem.fix) from None
     except yaml.YAMLError as error:
