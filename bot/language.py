@@ -145,6 +145,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "monitor": ("track", "metrics"),
     "monitors": ("track", "metrics"),
     "eye": ("track", "monitor"),
+    "watch": ("track", "monitor"),
+    "watches": ("track", "monitor"),
+    "watching": ("track", "monitor"),
+    "early": ("proactively", "identifying"),
     "stats": ("metrics", "numbers"),
     "statistics": ("metrics", "numbers"),
     "suppliers": ("vendors", "external partners"),
@@ -260,7 +264,7 @@ ROLE_WORDS = _words(
     role roles job jobs position positions title titles description descriptions responsibilities
     responsibility responsible duties duty involve involves involved entail entails explain describe
     overview summary jd work works do does doing day purpose function mean means meaning stand
-    stands define definition
+    stands define definition expect
     """
 )
 
