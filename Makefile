@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 .PHONY: run test lint format clean
 
 run: $(INSTALLED)
-	@$(BIN)/python -m bot console
+	@$(BIN)/python -m bot run
 
 test: $(INSTALLED)
 	@$(BIN)/ruff check .

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,9 +18,11 @@ from bot.loading import KnowledgeError, load_knowledge
 from bot.matcher import Matcher
 from bot.render import render_answer
 from bot.routing import route
+from bot.settings import Settings, SettingsError
 from bot.terminal import blocks_to_text
 
 DEFAULT_QUESTIONS_PATH = DEFAULT_KNOWLEDGE_PATH.parent / "questions.yaml"
+PROCFILE = DEFAULT_KNOWLEDGE_PATH.parent.parent / "Procfile"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(errors="replace")
     try:
         return args.run(args)
-    except KnowledgeError as error:
+    except (KnowledgeError, SettingsError) as error:
         print(error, file=sys.stderr)
         return 2
     except (BrokenPipeError, KeyboardInterrupt):
@@ -67,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
 
     console = commands.add_parser("console", parents=[knowledge], help="type what you would type in Slack")
     console.set_defaults(run=_console)
+
+    run = commands.add_parser("run", help="start in the mode the environment sets up: Socket Mode, HTTP or console")
+    run.set_defaults(run=_run)
+
+    socket = commands.add_parser("socket", help="connect to Slack in Socket Mode (needs SLACK_APP_TOKEN)")
+    socket.set_defaults(run=_socket)
     return parser
 
 
@@ -130,3 +140,39 @@ def _eval(args: argparse.Namespace) -> int:
 def _console(args: argparse.Namespace) -> int:
     matcher = Matcher(load_knowledge(args.knowledge))
     return run_console(matcher, sys.stdin, sys.stdout)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    mode, reason = settings.mode()
+    print(f"Role Bot: {reason}.", file=sys.stderr)
+    if mode == "socket":
+        return _socket(args)
+    if mode == "http":
+        return _serve_http(settings)
+    return run_console(Matcher(load_knowledge(settings.knowledge_path)), sys.stdin, sys.stdout)
+
+
+def _socket(_args: argparse.Namespace) -> int:
+    from bot.socket_mode import run_socket_mode  # Slack libraries load only when Slack is used
+
+    run_socket_mode(Settings.from_env())
+    return 0
+
+
+def _serve_http(settings: Settings) -> int:
+    """Run the Procfile's web process, so HTTP mode here is exactly what the platform runs."""
+    command = _procfile_command("web")
+    environment = {**os.environ, "PORT": str(settings.port)}
+    environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment.get('PATH', '')}"
+    shell = shutil.which("sh") or "/bin/sh"
+    os.execve(shell, [shell, "-c", f"exec {command}"], environment)  # noqa: S606 - the project's own Procfile
+    return 1
+
+
+def _procfile_command(process: str) -> str:
+    for line in PROCFILE.read_text(encoding="utf-8").splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process:
+            return command.strip()
+    raise SettingsError(f"{PROCFILE} has no '{process}:' process")

@@ -1,0 +1,43 @@
+"""Buttons: share an answer in the channel, or show the answer a follow-up button points to."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, Respond
+
+from bot.answerer import Answerer
+from bot.slack_messages import (
+    SHARE_ACTION,
+    SHOW_ACTION_PATTERN,
+    decode_answer,
+    mention,
+    private_reply,
+    public_reply,
+)
+
+GONE = "That answer is no longer available. Ask again with /role."
+
+
+def register(app: App, answerer: Answerer) -> None:
+    @app.action(SHARE_ACTION)
+    def share_answer(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        answer = decode_answer(action.get("value", ""), answerer.knowledge)
+        if answer is None:
+            respond(text=GONE, response_type="ephemeral", replace_original=False)
+            return
+        note = f"Shared by {mention(body.get('user', {}).get('id', ''))}"
+        reply = public_reply(answer, answerer.knowledge, note=note)
+        respond(blocks=reply.blocks, text=reply.text, response_type="in_channel", replace_original=False)
+        respond(delete_original=True)
+
+    @app.action(SHOW_ACTION_PATTERN)
+    def show_answer(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        answer = decode_answer(action.get("value", ""), answerer.knowledge)
+        if answer is None:
+            respond(text=GONE, response_type="ephemeral", replace_original=False)
+            return
+        reply = private_reply(answer, answerer.knowledge)
+        # A private /role reply changes in place; a button under a public message answers privately.
+        in_place = body.get("container", {}).get("is_ephemeral", False)
+        respond(blocks=reply.blocks, text=reply.text, response_type="ephemeral", replace_original=in_place)

@@ -1,0 +1,18 @@
+"""The /role slash command: answered in the acknowledgement itself, privately to the asker."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+
+from bot.answerer import Answerer
+from bot.slack_messages import private_reply
+
+COMMAND = "/role"
+
+
+def register(app: App, answerer: Answerer) -> None:
+    @app.command(COMMAND)
+    def answer_command(ack: Ack, command: dict) -> None:
+        answer = answerer.answer(command.get("text") or "")
+        reply = private_reply(answer, answerer.knowledge)
+        ack(response_type="ephemeral", blocks=reply.blocks, text=reply.text)

@@ -1,0 +1,44 @@
+"""Mentions and direct messages: answered in the thread or the DM they came from."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.answerer import Answerer
+from bot.slack_messages import public_reply
+
+
+def register(app: App, answerer: Answerer) -> None:
+    @app.event("app_mention")
+    def answer_mention(event: dict, client: WebClient, context: dict) -> None:
+        if _from_a_bot(event, context):
+            return
+        _reply_in_thread(event, client, answerer)
+
+    @app.event("message")
+    def answer_direct_message(event: dict, client: WebClient, context: dict) -> None:
+        # Only plain messages people send in a DM; edits, joins and channel chatter are not questions.
+        if event.get("channel_type") != "im" or event.get("subtype") or _from_a_bot(event, context):
+            return
+        _reply_in_thread(event, client, answerer, thread=bool(event.get("thread_ts")))
+
+
+def _reply_in_thread(event: dict, client: WebClient, answerer: Answerer, thread: bool = True) -> None:
+    """Answer under the message: in its thread, or as a new thread under it."""
+    reply = public_reply(answerer.answer(event.get("text") or ""), answerer.knowledge)
+    client.chat_postMessage(
+        channel=event["channel"],
+        thread_ts=(event.get("thread_ts") or event.get("ts")) if thread else None,
+        blocks=reply.blocks,
+        text=reply.text,
+        unfurl_links=False,
+        unfurl_media=False,
+    )
+
+
+def _from_a_bot(event: dict, context: dict) -> bool:
+    """Never answer ourselves or another bot: two bots could answer each other forever."""
+    return bool(event.get("bot_id") or event.get("subtype") == "bot_message") or (
+        event.get("user") is not None and event.get("user") == context.get("bot_user_id")
+    )

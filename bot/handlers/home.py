@@ -1,0 +1,17 @@
+"""The App Home tab, published when a user opens it."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.answerer import Answerer
+from bot.slack_messages import home_view
+
+
+def register(app: App, answerer: Answerer) -> None:
+    @app.event("app_home_opened")
+    def publish_home(event: dict, client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        client.views_publish(user_id=event["user"], view=home_view(answerer.knowledge))

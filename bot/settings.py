@@ -1,0 +1,95 @@
+"""Settings from the environment, read once into one frozen object."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
+
+SLACK_API_URL = "https://slack.com/api/"
+_PORT = re.compile(r"^\d{1,5}$")
+
+
+class SettingsError(Exception):
+    """A configuration Role Bot cannot start with; the message names the variable to fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str = ""  # SLACK_BOT_TOKEN, xoxb-...
+    signing_secret: str = ""  # SLACK_SIGNING_SECRET, for HTTP mode
+    app_token: str = ""  # SLACK_APP_TOKEN, xapp-..., for Socket Mode
+    port: int = 3000  # PORT
+    knowledge_path: Path = DEFAULT_KNOWLEDGE_PATH  # ROLE_KNOWLEDGE
+    api_url: str = SLACK_API_URL  # SLACK_API_URL, the Web API base URL
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and check the SLACK_*, PORT and ROLE_KNOWLEDGE variables."""
+        env = os.environ if env is None else env
+        port_text = env.get("PORT", "").strip() or "3000"
+        if not _PORT.match(port_text) or not 0 < int(port_text) < 65536:
+            raise SettingsError(f"PORT must be a port number from 1 to 65535, not {port_text!r}")
+        api_url = env.get("SLACK_API_URL", "").strip() or SLACK_API_URL
+        if not re.match(r"^https?://", api_url):
+            raise SettingsError(f"SLACK_API_URL must be an http(s) URL, not {api_url!r}")
+        settings = cls(
+            bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
+            signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
+            app_token=env.get("SLACK_APP_TOKEN", "").strip(),
+            port=int(port_text),
+            knowledge_path=Path(env.get("ROLE_KNOWLEDGE", "").strip() or DEFAULT_KNOWLEDGE_PATH),
+            api_url=api_url if api_url.endswith("/") else api_url + "/",
+        )
+        settings._check_tokens()
+        return settings
+
+    def mode(self) -> tuple[str, str]:
+        """How to run, and why: ("socket" | "http" | "console", reason)."""
+        if self.app_token:
+            return "socket", "SLACK_APP_TOKEN is set, so Role Bot connects to Slack in Socket Mode"
+        if self.bot_token and self.signing_secret:
+            return (
+                "http",
+                f"SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set, so Role Bot serves HTTP on port {self.port}",
+            )
+        return "console", "no Slack tokens are set, so Role Bot starts its console"
+
+    def require(self, mode: str) -> None:
+        """Fail unless the variables the mode needs are all set."""
+        needed = {"socket": ("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN"), "http": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")}
+        values = {
+            "SLACK_APP_TOKEN": self.app_token,
+            "SLACK_BOT_TOKEN": self.bot_token,
+            "SLACK_SIGNING_SECRET": self.signing_secret,
+        }
+        missing = [name for name in needed.get(mode, ()) if not values[name]]
+        if missing:
+            raise SettingsError(f"{' and '.join(missing)} must be set to run in {mode} mode")
+
+    def _check_tokens(self) -> None:
+        if self.bot_token and not self.bot_token.startswith("xoxb-"):
+            raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        if self.app_token and not self.app_token.startswith("xapp-"):
+            raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+        if self.signing_secret and re.search(r"\s", self.signing_secret):
+            raise SettingsError("SLACK_SIGNING_SECRET must not contain spaces; copy it again from the app's page")
+        if self.app_token and not self.bot_token:
+            raise SettingsError("SLACK_BOT_TOKEN must be set too: Socket Mode needs it to post answers")
+        if self.bot_token and not (self.signing_secret or self.app_token):
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET (for HTTP mode) or SLACK_APP_TOKEN (for Socket Mode) must be set "
+                "with SLACK_BOT_TOKEN"
+            )
+        if self.signing_secret and not self.bot_token:
+            raise SettingsError("SLACK_BOT_TOKEN must be set with SLACK_SIGNING_SECRET")
+
+    def __repr__(self) -> str:
+        # Never show secrets, not even in a traceback or a debug log.
+        shown = {"bot_token": bool(self.bot_token), "signing_secret": bool(self.signing_secret)}
+        shown |= {"app_token": bool(self.app_token), "port": self.port, "knowledge_path": str(self.knowledge_path)}
+        return f"Settings({', '.join(f'{key}={value!r}' for key, value in shown.items())}, api_url={self.api_url!r})"

@@ -1,0 +1,154 @@
+"""Slack messages around an answer: buttons to share it or follow it up, and the App Home view.
+
+Buttons carry the answer they lead to, encoded in their value, so a click needs no stored state.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject
+from slack_sdk.models.views import View
+
+from bot.knowledge import Knowledge
+from bot.render import Reply, render_answer, suggestion_label
+from bot.routing import Answer
+
+SHARE_ACTION = "share_answer"
+SHOW_ACTION = "show_answer"  # followed by ":<n>", since action ids must be unique within a message
+SHOW_ACTION_PATTERN = re.compile(rf"^{SHOW_ACTION}(:\d+)?$")
+SHORTCUT_CALLBACK = "answer_with_role_bot"
+BUTTON_TEXT_LIMIT = 75
+MAX_BUTTONS = 5
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+
+
+def private_reply(answer: Answer, knowledge: Knowledge) -> Reply:
+    """The /role reply, seen only by the asker: the answer, a Share button, and follow-ups."""
+    reply = render_answer(answer, knowledge)
+    buttons = []
+    if answer.entry_id:
+        buttons.append(_button("Share in channel", SHARE_ACTION, answer, style="primary"))
+    buttons += _follow_ups(answer, knowledge, len(buttons))
+    return _with_buttons(reply, buttons)
+
+
+def public_reply(answer: Answer, knowledge: Knowledge, note: str = "") -> Reply:
+    """An answer posted where everyone sees it (a thread, a DM, a shared answer), with follow-ups."""
+    reply = render_answer(answer, knowledge)
+    blocks = list(reply.blocks)
+    if note:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
+    return _with_buttons(Reply(blocks, reply.text), _follow_ups(answer, knowledge, 0))
+
+
+def mention(user_id: str) -> str:
+    """A user mention, only for ids Slack gave us; anything else is shown as plain text."""
+    return f"<@{user_id}>" if _USER_ID.match(user_id or "") else "someone"
+
+
+def encode_answer(answer: Answer) -> str:
+    """A button value that brings back this answer (without the asker's words)."""
+    fields = {"e": answer.entry_id, "r": list(answer.roles), "a": answer.asked_role, "v": answer.verdict}
+    fields["w"] = answer.asks_who
+    return json.dumps(fields, separators=(",", ":"))
+
+
+def decode_answer(value: str, knowledge: Knowledge) -> Answer | None:
+    """The answer a button value stands for, or None if it is malformed or no longer known."""
+    try:
+        fields = json.loads(value)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(fields, dict):
+        return None
+    entry_id, roles, asked, verdict = fields.get("e"), fields.get("r", []), fields.get("a"), fields.get("v")
+    known_roles = {role.id for role in knowledge.roles}
+    if not isinstance(entry_id, str) or not (entry_id in ("compare", "help") or knowledge.has_entry(entry_id)):
+        return None
+    if not isinstance(roles, list) or not all(role in known_roles for role in roles):
+        return None
+    if entry_id == "compare" and len(roles) != 2:
+        return None
+    if (asked is not None and asked not in known_roles) or verdict not in (None, "yes", "no"):
+        return None
+    return Answer(
+        question="",
+        entry_id=entry_id,
+        score=100,
+        roles=tuple(roles),
+        asked_role=asked,
+        verdict=verdict,
+        asks_who=fields.get("w") is True,
+    )
+
+
+def home_view(knowledge: Knowledge) -> View:
+    """The App Home tab: what Role Bot knows and how to ask."""
+    blocks: list[Block] = list(render_answer(Answer("", "help", 100), knowledge).blocks)
+    for role in knowledge.roles:
+        blocks += render_answer(Answer("", f"role/{role.id}", 100), knowledge).blocks
+    pair = knowledge.pair_for(())
+    if pair:
+        blocks += render_answer(Answer("", "compare", 100, roles=pair), knowledge).blocks
+    return View(type="home", blocks=blocks[:100])
+
+
+def _follow_ups(answer: Answer, knowledge: Knowledge, taken: int) -> list[ButtonElement]:
+    """'Did you mean' choices for a declined answer; related entries for an answered one."""
+    targets = [_target(entry_id, knowledge) for entry_id in answer.suggestions] if not answer.entry_id else []
+    targets = [target for target in targets if target] or _related(answer, knowledge)
+    buttons = []
+    for number, target in enumerate(targets[: MAX_BUTTONS - taken]):
+        label = (
+            suggestion_label(target.entry_id, knowledge)
+            if target.entry_id != "compare"
+            else _compare_label(target, knowledge)
+        )
+        buttons.append(_button(label, f"{SHOW_ACTION}:{number}", target))
+    return buttons
+
+
+def _related(answer: Answer, knowledge: Knowledge) -> list[Answer]:
+    """Where to go next: the comparison, the roles not yet shown, the worked examples."""
+    entry_id = answer.entry_id
+    if entry_id in (None, "compare", "help"):
+        shown: tuple[str, ...] = answer.roles
+    else:
+        entry = knowledge.entry(entry_id)
+        shown = (entry.role_id,) if entry.role_id else entry.roles
+    pair = knowledge.pair_for(shown[:2])
+    if pair is None:
+        return []
+    written = knowledge.comparison(*pair)
+    pair = written.roles if written else pair
+    related = [] if entry_id == "compare" else [Answer("", "compare", 100, roles=pair)]
+    if entry_id not in ("compare",):
+        hidden = [role_id for role_id in pair if entry_id in (None, "help") or role_id not in shown]
+        related += [Answer("", f"role/{role_id}", 100) for role_id in hidden if f"role/{role_id}" != entry_id]
+    examples = written.examples if written else ()
+    related += [Answer("", f"example/{example.id}", 100) for example in examples if f"example/{example.id}" != entry_id]
+    return related
+
+
+def _target(entry_id: str, knowledge: Knowledge) -> Answer | None:
+    if entry_id == "compare":
+        pair = knowledge.pair_for(())
+        return Answer("", "compare", 100, roles=pair) if pair else None
+    return Answer("", entry_id, 100) if entry_id == "help" or knowledge.has_entry(entry_id) else None
+
+
+def _compare_label(answer: Answer, knowledge: Knowledge) -> str:
+    return "Compare " + " and ".join(knowledge.role(role_id).name for role_id in answer.roles)
+
+
+def _button(label: str, action_id: str, answer: Answer, style: str | None = None) -> ButtonElement:
+    text = label if len(label) <= BUTTON_TEXT_LIMIT else label[: BUTTON_TEXT_LIMIT - 1] + "…"
+    return ButtonElement(text=text, action_id=action_id, value=encode_answer(answer), style=style)
+
+
+def _with_buttons(reply: Reply, buttons: list[ButtonElement]) -> Reply:
+    if not buttons:
+        return reply
+    return Reply([*reply.blocks, ActionsBlock(elements=buttons)], reply.text)
