@@ -1,0 +1,90 @@
+"""Settings come from the environment; the mode follows from them; a half-set one stops the start."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SLACK_API_URL, Settings, SettingsError
+from tests.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_nothing_set_means_the_console_with_defaults():
+    settings = Settings.from_env({})
+    assert settings.mode()[0] == "console"
+    assert (settings.port, settings.api_url) == (3000, SLACK_API_URL)
+
+
+def test_bot_token_and_signing_secret_mean_http_mode_on_port():
+    settings = Settings.from_env({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "PORT": "8080"})
+    mode, reason = settings.mode()
+    assert mode == "http"
+    assert "port 8080" in reason
+
+
+def test_app_token_means_socket_mode():
+    assert Settings.from_env({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}).mode()[0] == "socket"
+
+
+def test_api_url_and_knowledge_path_are_read():
+    settings = Settings.from_env({"SLACK_API_URL": "http://127.0.0.1:5000/api", "ROLE_KNOWLEDGE": "/srv/roles/k.yaml"})
+    assert settings.api_url == "http://127.0.0.1:5000/api/"
+    assert settings.knowledge_path == Path("/srv/roles/k.yaml")
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"SLACK_BOT_TOKEN": BOT_TOKEN}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_SIGNING_SECRET": SIGNING_SECRET}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_APP_TOKEN": APP_TOKEN}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token", "SLACK_SIGNING_SECRET": SIGNING_SECRET}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": "xoxb-not-an-app-token"}, "SLACK_APP_TOKEN"),
+        ({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "has a space"}, "SLACK_SIGNING_SECRET"),
+        ({"PORT": "eighty"}, "PORT"),
+        ({"PORT": "70000"}, "PORT"),
+        ({"SLACK_API_URL": "ftp://example"}, "SLACK_API_URL"),
+    ],
+)
+def test_a_half_set_or_malformed_configuration_names_the_variable(env, named):
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env(env)
+
+
+def test_secrets_never_appear_in_the_settings_repr():
+    settings = Settings.from_env({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET})
+    shown = repr(settings)
+    assert BOT_TOKEN not in shown
+    assert SIGNING_SECRET not in shown
+
+
+def _run(env: dict, stdin: str = "") -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("SLACK_")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input=stdin,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_run_without_tokens_says_why_and_starts_the_console():
+    result = _run({}, stdin="who owns the budget?\n")
+    assert result.returncode == 0
+    assert "no Slack tokens are set, so Role Bot starts its console" in result.stderr
+    assert "Budget and Financial Management" in result.stdout
+
+
+def test_run_with_a_half_set_configuration_fails_naming_the_missing_variable():
+    result = _run({"SLACK_BOT_TOKEN": BOT_TOKEN})
+    assert result.returncode == 2
+    assert "SLACK_SIGNING_SECRET" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,100 @@
+"""Socket Mode end to end: the Procfile's worker process, connected through a fake
+apps.connections.open to a local Socket Mode endpoint, answers a slash command and a mention."""
+
+import os
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from tests import fake_slack
+from tests.fake_slack import BOT_USER_ID, FakeSlack
+from tests.fake_socket_mode import FakeSocketMode
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def endpoints():
+    slack, socket_mode = FakeSlack(), FakeSocketMode()
+    slack.socket_url = socket_mode.url
+    yield slack, socket_mode
+    socket_mode.close()
+    slack.close()
+
+
+@pytest.fixture(scope="module")
+def worker(endpoints, tmp_path_factory):
+    slack, socket_mode = endpoints
+    command = next(
+        line.partition(":")[2].strip()
+        for line in (ROOT / "Procfile").read_text().splitlines()
+        if line.startswith("worker:")
+    )
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "SLACK_BOT_TOKEN": fake_slack.BOT_TOKEN,
+        "SLACK_APP_TOKEN": fake_slack.APP_TOKEN,
+        "SLACK_API_URL": slack.api_url,
+    }
+    env.pop("SLACK_SIGNING_SECRET", None)
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(["sh", "-c", f"exec {command}"], cwd=ROOT, env=env, stdout=output, stderr=output)
+    if not socket_mode.wait_connected():
+        process.kill()
+        pytest.fail(f"the worker did not connect:\n{log.read_text()}")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.mark.usefixtures("worker")
+def test_the_worker_opens_its_connection_with_the_app_token(endpoints):
+    slack, _ = endpoints
+    (call,) = slack.wait_for(1, "/api/apps.connections.open")
+    assert call.headers["Authorization"] == f"Bearer {fake_slack.APP_TOKEN}"
+
+
+@pytest.mark.usefixtures("worker")
+def test_slash_command_over_socket_mode_is_answered_in_the_acknowledgement(endpoints):
+    _, socket_mode = endpoints
+    body = fake_slack.slash_command("who handles risk?", "http://127.0.0.1:9/unused").decode()
+    payload = {key: values[0] for key, values in urllib.parse.parse_qs(body, keep_blank_values=True).items()}
+    envelope_id = socket_mode.send("slash_commands", payload, accepts_response_payload=True)
+    ack = socket_mode.ack_for(envelope_id)
+    assert ack is not None
+    assert ack["payload"]["response_type"] == "ephemeral"
+    assert ack["payload"]["blocks"][0]["text"]["text"] == "Risk Management"
+
+
+@pytest.mark.usefixtures("worker")
+def test_mention_over_socket_mode_is_answered_in_its_thread(endpoints):
+    slack, socket_mode = endpoints
+    event = {
+        "type": "app_mention",
+        "user": "U0ASKER01",
+        "text": f"<@{BOT_USER_ID}> who owns the budget?",
+        "ts": "1700000900.000100",
+        "channel": "C0CHAN001",
+    }
+    payload = {
+        "type": "event_callback",
+        "team_id": fake_slack.TEAM_ID,
+        "api_app_id": "A0APP0001",
+        "event_id": "Ev0socket1",
+        "event_time": 1700000900,
+        "event": event,
+        "authorizations": [{"team_id": fake_slack.TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+    }
+    envelope_id = socket_mode.send("events_api", payload)
+    assert socket_mode.ack_for(envelope_id) is not None
+    (message,) = slack.posted(1)
+    assert message.body["thread_ts"] == "1700000900.000100"
+    assert message.body["blocks"][0]["text"]["text"] == "Budget and Financial Management"
