@@ -33,6 +33,19 @@ def _procfile(process: str) -> str:
     raise AssertionError(f"no {process} process in the Procfile")
 
 
+def _healthy(base: str, timeout: float = 30.0) -> bool:
+    """Whether GET /health answers 200 within the time (polled, bounded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/health", timeout=1) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
 @pytest.fixture(scope="module")
 def slack():
     fake = FakeSlack()
@@ -59,15 +72,7 @@ def web(slack, tmp_path_factory):
             ["sh", "-c", f"exec {_procfile('web')}"], cwd=ROOT, env=env, stdout=output, stderr=output
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/health", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.1)
-    else:
+    if not _healthy(base):
         process.kill()
         pytest.fail(f"the web process did not start:\n{log.read_text()}")
     yield base
@@ -314,3 +319,25 @@ def test_app_home_is_published_when_opened(web, slack):
     headers = [block["text"]["text"] for block in view["blocks"] if block["type"] == "header"]
     assert headers[:3] == ["Role Bot", "Delivery Lead", "Delivery Manager"]
     assert "Delivery Lead vs Delivery Manager" in headers
+
+
+def test_run_with_http_settings_serves_the_procfile_web_process(slack, tmp_path):
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SLACK_")}
+    env |= {
+        "PORT": str(port),
+        "SLACK_BOT_TOKEN": fake_slack.BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": fake_slack.SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+    }
+    log = tmp_path / "run.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=output, stderr=output
+        )
+    try:
+        assert _healthy(f"http://127.0.0.1:{port}"), log.read_text()
+        assert f"so Role Bot serves HTTP on port {port}" in log.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
