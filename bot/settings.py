@@ -12,6 +12,7 @@ from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
 
 SLACK_API_URL = "https://slack.com/api/"
 _PORT = re.compile(r"^\d{1,5}$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class SettingsError(Exception):
@@ -26,6 +27,7 @@ class Settings:
     port: int = 3000  # PORT
     knowledge_path: Path = DEFAULT_KNOWLEDGE_PATH  # ROLE_KNOWLEDGE
     api_url: str = SLACK_API_URL  # SLACK_API_URL, the Web API base URL
+    log_level: str = "INFO"  # LOG_LEVEL: DEBUG, INFO, WARNING or ERROR
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -37,6 +39,9 @@ class Settings:
         api_url = env.get("SLACK_API_URL", "").strip() or SLACK_API_URL
         if not re.match(r"^https?://", api_url):
             raise SettingsError(f"SLACK_API_URL must be an http(s) URL, not {api_url!r}")
+        log_level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
+        if log_level not in _LOG_LEVELS:
+            raise SettingsError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {log_level!r}")
         settings = cls(
             bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
             signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
@@ -44,6 +49,7 @@ class Settings:
             port=int(port_text),
             knowledge_path=Path(env.get("ROLE_KNOWLEDGE", "").strip() or DEFAULT_KNOWLEDGE_PATH),
             api_url=api_url if api_url.endswith("/") else api_url + "/",
+            log_level=log_level,
         )
         settings._check_tokens()
         return settings
@@ -87,6 +93,11 @@ class Settings:
             )
         if self.signing_secret and not self.bot_token:
             raise SettingsError("SLACK_BOT_TOKEN must be set with SLACK_SIGNING_SECRET")
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The values that must never be written to a log."""
+        return tuple(value for value in (self.bot_token, self.signing_secret, self.app_token) if value)
 
     def __repr__(self) -> str:
         # Never show secrets, not even in a traceback or a debug log.

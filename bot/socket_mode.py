@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 
 from bot.app import build_app
+from bot.logs import configure_logging
 from bot.settings import Settings
 
 
 def run_socket_mode(settings: Settings) -> None:
     """Connect with the app-level token and answer until the process is stopped."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.secrets)
     settings.require("socket")
     app = build_app(settings)
     handler = SocketModeHandler(app, settings.app_token, web_client=WebClient(base_url=settings.api_url))

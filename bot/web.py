@@ -1,32 +1,128 @@
-"""The web process: Slack's requests at POST /slack/events, and GET /health for the platform."""
+"""The web process: Slack's requests at POST /slack/events, and GET /health for the platform.
+
+Requests are checked here before Bolt sees them, so that anything that is not a well-formed,
+signed Slack request gets a plain 401 or 400 rather than an error from deep inside.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import time
+import urllib.parse
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt import App, BoltRequest
 
 from bot.app import build_app
+from bot.logs import configure_logging
 from bot.settings import Settings
+from bot.signing import signature_problem
 
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/health"
+MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller
 
-WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
+logger = logging.getLogger(__name__)
+
+StartResponse = Callable[..., object]
 
 
-def create_app() -> WsgiApp:
+class SlackWeb:
+    """The WSGI application: health check, request checks, then Bolt."""
+
+    def __init__(self, app: App, signing_secret: str, clock: Callable[[], float] = time.time) -> None:
+        self.app = app
+        self.signing_secret = signing_secret
+        self.clock = clock
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
+            return _send(start_response, 200, "ok\n")
+        if path != SLACK_PATH:
+            return _send(start_response, 404, "not found\n")
+        if method != "POST":
+            return _send(start_response, 405, "use POST\n")
+        status, body, headers = self.handle(environ)
+        return _send(start_response, status, body, headers)
+
+    def handle(self, environ: dict) -> tuple[int, str, dict[str, str]]:
+        body = _read_body(environ)
+        if body is None:
+            logger.warning("refused a request: body missing or over %d bytes", MAX_BODY_BYTES)
+            return 413, "too large\n", {}
+        problem = signature_problem(
+            self.signing_secret,
+            environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+            environ.get("HTTP_X_SLACK_SIGNATURE"),
+            body,
+            self.clock(),
+        )
+        if problem:
+            logger.warning("refused a request: %s", problem)
+            return 401, "invalid request signature\n", {}
+        shape = _malformed(body, environ.get("CONTENT_TYPE", ""))
+        if shape:
+            logger.warning("refused a signed request: %s", shape)
+            return 400, "malformed request\n", {}
+        headers = {
+            name[5:].replace("_", "-").lower(): value for name, value in environ.items() if name.startswith("HTTP_")
+        }
+        headers["content-type"] = environ.get("CONTENT_TYPE", "")
+        query = environ.get("QUERY_STRING", "")
+        try:
+            response = self.app.dispatch(BoltRequest(body=body.decode("utf-8"), query=query, headers=headers))
+        except Exception as error:  # a signed but unexpected payload must not become a 500
+            logger.warning("could not handle a signed request: %s: %s", type(error).__name__, error)
+            return 400, "unsupported request\n", {}
+        response_headers = {name: ", ".join(values) for name, values in response.headers.items()}
+        return response.status, response.body, response_headers
+
+
+def create_app() -> SlackWeb:
     """The WSGI application gunicorn serves (see the Procfile's web process)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.secrets)
     settings.require("http")
-    slack = SlackRequestHandler(build_app(settings), path=SLACK_PATH)
+    return SlackWeb(build_app(settings), settings.signing_secret)
 
-    def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"ok\n"]
-        return slack(environ, start_response)
 
-    return application
+def _read_body(environ: dict) -> bytes | None:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if length > MAX_BODY_BYTES or length < 0:
+        return None
+    return environ["wsgi.input"].read(length) if length else b""
+
+
+def _malformed(body: bytes, content_type: str) -> str:
+    """What is wrong with the body's shape, or '' when Bolt can read it."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "the body is not UTF-8"
+    if "application/json" in content_type:
+        try:
+            document = json.loads(text)
+        except ValueError:
+            return "the JSON body does not parse"
+        return "" if isinstance(document, dict) else "the JSON body is not an object"
+    if "payload" in (form := urllib.parse.parse_qs(text)):
+        try:
+            payload = json.loads(form["payload"][0])
+        except ValueError:
+            return "the payload field is not JSON"
+        return "" if isinstance(payload, dict) else "the payload is not an object"
+    return ""
+
+
+def _send(start_response: StartResponse, status: int, body: str, headers: dict[str, str] | None = None) -> list[bytes]:
+    data = body.encode("utf-8")
+    fields = {"content-type": "text/plain; charset=utf-8", **(headers or {})}
+    fields["content-length"] = str(len(data))
+    start_response(f"{status} {HTTPStatus(status).phrase}", list(fields.items()))
+    return [data]

@@ -3,84 +3,19 @@ requests shaped like Slack's, and a fake Slack on 127.0.0.1 recording what the b
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests import fake_slack
-from tests.fake_slack import BOT_USER_ID, FakeSlack, block_actions, event_callback, interaction, post
+from tests.conftest import ROOT, free_port, healthy
+from tests.fake_slack import BOT_USER_ID, block_actions, event_callback, interaction, post
 
-ROOT = Path(__file__).resolve().parent.parent
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _procfile(process: str) -> str:
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        if line.startswith(f"{process}:"):
-            return line.partition(":")[2].strip()
-    raise AssertionError(f"no {process} process in the Procfile")
-
-
-def _healthy(base: str, timeout: float = 30.0) -> bool:
-    """Whether GET /health answers 200 within the time (polled, bounded)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/health", timeout=1) as response:
-                if response.status == 200:
-                    return True
-        except OSError:
-            time.sleep(0.1)
-    return False
-
-
-@pytest.fixture(scope="module")
-def slack():
-    fake = FakeSlack()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture(scope="module")
-def web(slack, tmp_path_factory):
-    """The Procfile's web process, pointed at the fake Slack; its base URL on 127.0.0.1."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("web") / "web.log"
-    env = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PORT": str(port),
-        "SLACK_BOT_TOKEN": fake_slack.BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": fake_slack.SIGNING_SECRET,
-        "SLACK_API_URL": slack.api_url,
-    }
-    env.pop("SLACK_APP_TOKEN", None)
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            ["sh", "-c", f"exec {_procfile('web')}"], cwd=ROOT, env=env, stdout=output, stderr=output
-        )
-    base = f"http://127.0.0.1:{port}"
-    if not _healthy(base):
-        process.kill()
-        pytest.fail(f"the web process did not start:\n{log.read_text()}")
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 @pytest.fixture(autouse=True)
@@ -322,7 +257,7 @@ def test_app_home_is_published_when_opened(web, slack):
 
 
 def test_run_with_http_settings_serves_the_procfile_web_process(slack, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("SLACK_")}
     env |= {
         "PORT": str(port),
@@ -336,7 +271,7 @@ def test_run_with_http_settings_serves_the_procfile_web_process(slack, tmp_path)
             [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=output, stderr=output
         )
     try:
-        assert _healthy(f"http://127.0.0.1:{port}"), log.read_text()
+        assert healthy(f"http://127.0.0.1:{port}"), log.read_text()
         assert f"so Role Bot serves HTTP on port {port}" in log.read_text()
     finally:
         process.terminate()

@@ -1,0 +1,38 @@
+"""Logging set-up: one format, and no secret ever written, at any level."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+_TOKEN = re.compile(r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+")
+REDACTED = "[redacted]"
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces the app's secrets, and anything shaped like a Slack token, in every record."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets = sorted((secret for secret in secrets if secret), key=len, reverse=True)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        for secret in self._secrets:
+            message = message.replace(secret, REDACTED)
+        record.msg, record.args = _TOKEN.sub(REDACTED, message), ()
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = _TOKEN.sub(REDACTED, logging.Formatter().formatException(record.exc_info))
+            for secret in self._secrets:
+                record.exc_text = record.exc_text.replace(secret, REDACTED)
+            record.exc_info = None
+        return True
+
+
+def configure_logging(level: str, secrets: Iterable[str]) -> None:
+    """Log to standard error in one format, with secrets redacted from every handler's output."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    redact = RedactSecrets(secrets)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
