@@ -1,0 +1,144 @@
+"""Only Slack's correctly signed, fresh requests are handled; everything else is a 401."""
+
+import time
+import urllib.parse
+
+import pytest
+
+from bot.signing import signature_problem
+from tests import fake_slack
+from tests.fake_slack import SIGNING_SECRET, post, signature
+
+FORM = "application/x-www-form-urlencoded"
+
+# Slack's published signing example.
+EXAMPLE_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+EXAMPLE_TIMESTAMP = "1531420618"
+EXAMPLE_BODY = (
+    b"token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V"
+    b"&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text="
+    b"&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
+    b"&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+)
+EXAMPLE_SIGNATURE = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+
+
+def test_slacks_published_example_verifies_with_the_clock_at_its_timestamp():
+    now = int(EXAMPLE_TIMESTAMP)
+    assert signature_problem(EXAMPLE_SECRET, EXAMPLE_TIMESTAMP, EXAMPLE_SIGNATURE, EXAMPLE_BODY, now) == ""
+
+
+@pytest.mark.parametrize("position", [0, 100, len(EXAMPLE_BODY) - 1])
+def test_one_changed_byte_fails(position):
+    changed = bytearray(EXAMPLE_BODY)
+    changed[position] ^= 1
+    problem = signature_problem(
+        EXAMPLE_SECRET, EXAMPLE_TIMESTAMP, EXAMPLE_SIGNATURE, bytes(changed), int(EXAMPLE_TIMESTAMP)
+    )
+    assert problem == "X-Slack-Signature does not match"
+
+
+def test_the_example_is_stale_five_minutes_and_a_second_later():
+    later = int(EXAMPLE_TIMESTAMP) + 301
+    assert "more than 5 minutes" in signature_problem(
+        EXAMPLE_SECRET, EXAMPLE_TIMESTAMP, EXAMPLE_SIGNATURE, EXAMPLE_BODY, later
+    )
+
+
+def _command_body(slack):
+    return fake_slack.slash_command("who owns the budget?", slack.response_url("auth"))
+
+
+def _headers(timestamp: str, sig: str) -> dict:
+    return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": sig}
+
+
+def test_a_correct_request_is_answered(web, slack):
+    status, body, _ = post(f"{web}/slack/events", _command_body(slack), FORM)
+    assert status == 200
+    assert b"Budget and Financial Management" in body
+
+
+@pytest.mark.parametrize("offset", [-301, 301, -3600, 86_400])
+def test_timestamps_outside_five_minutes_are_refused(web, slack, offset):
+    body = _command_body(slack)
+    timestamp = str(int(time.time()) + offset)
+    status, reply, _ = post(
+        f"{web}/slack/events", body, FORM, sign=False, headers=_headers(timestamp, signature(body, timestamp))
+    )
+    assert status == 401
+    assert b"Budget" not in reply
+
+
+def test_a_replayed_request_outside_the_window_is_refused(web, slack):
+    body = _command_body(slack)
+    old = str(int(time.time()) - 600)
+    recorded = _headers(old, signature(body, old))
+    assert post(f"{web}/slack/events", body, FORM, sign=False, headers=recorded)[0] == 401
+
+
+def test_missing_or_wrong_signatures_are_refused_and_nothing_runs(web, slack):
+    body = fake_slack.event_callback(
+        {"type": "app_mention", "user": "U1", "text": "budget", "ts": "9.9", "channel": "C1"}, "Ev0forged1"
+    )
+    now = str(int(time.time()))
+    wrong_secret = "v0=" + signature(body, now, secret="another-secret")[3:]
+    attempts = [
+        {},
+        {"X-Slack-Request-Timestamp": now},
+        _headers(now, wrong_secret),
+        _headers(now, signature(body + b" ", now)),
+    ]
+    for headers in attempts:
+        assert post(f"{web}/slack/events", body, "application/json", sign=False, headers=headers)[0] == 401
+    assert slack.posted(1, timeout=0.5) == []
+
+
+MALFORMED = [
+    ("abc", None),
+    ("", None),
+    ("1.5", None),
+    ("9" * 5000, None),
+    (None, "v0="),
+    (None, "v1=" + "0" * 64),
+    (None, "v0=" + "é" * 64),
+    (None, "v0=" + "zz" * 32),
+    ("-5", None),
+]
+
+
+@pytest.mark.parametrize(("timestamp", "sig"), MALFORMED)
+def test_malformed_headers_get_401_never_500(web_process, slack, timestamp, sig):
+    body = _command_body(slack)
+    now = str(int(time.time()))
+    headers = _headers(timestamp if timestamp is not None else now, sig if sig is not None else signature(body, now))
+    headers = {name: value.encode("utf-8").decode("latin-1") for name, value in headers.items()}
+    status, _, _ = post(f"{web_process.url}/slack/events", body, FORM, sign=False, headers=headers)
+    assert status == 401
+
+
+def test_refusals_are_logged_as_one_line_without_a_traceback(web_process, slack):
+    body = _command_body(slack)
+    post(f"{web_process.url}/slack/events", body, FORM, sign=False, headers=_headers("abc", "v0="))
+    log = web_process.log_text()
+    assert "refused a request: missing or malformed X-Slack-Request-Timestamp" in log
+    assert "Traceback" not in log
+
+
+def test_secrets_and_tokens_never_appear_in_the_logs_even_at_debug(web_process, slack):
+    # Exercise the paths that log the most: a command, an event that posts, and a refusal.
+    post(f"{web_process.url}/slack/events", _command_body(slack), FORM)
+    event = {"type": "app_mention", "user": "U1", "text": "budget", "ts": "8.8", "channel": "C1"}
+    post(f"{web_process.url}/slack/events", fake_slack.event_callback(event, "Ev0logs1"), "application/json")
+    slack.posted(1)
+    post(
+        f"{web_process.url}/slack/events",
+        _command_body(slack),
+        FORM,
+        sign=False,
+        headers=_headers("1", "v0=" + "0" * 64),
+    )
+    log = web_process.log_text()
+    assert "DEBUG" in log  # the level really was DEBUG
+    for secret in (SIGNING_SECRET, fake_slack.BOT_TOKEN, urllib.parse.quote(fake_slack.BOT_TOKEN)):
+        assert secret not in log
