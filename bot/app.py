@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+from collections.abc import Callable
+
+from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
 from bot.answerer import Answerer
+from bot.deliveries import SeenDeliveries
 from bot.handlers import actions, commands, events, home, shortcuts
 from bot.settings import Settings
 
@@ -21,6 +25,20 @@ def build_app(settings: Settings, answerer: Answerer | None = None) -> App:
         request_verification_enabled=bool(settings.signing_secret),
         ignoring_self_events_enabled=True,
     )
+    app.middleware(_skip_redeliveries(SeenDeliveries()))
     for listeners in (commands, events, actions, shortcuts, home):
         listeners.register(app, answerer)
     return app
+
+
+def _skip_redeliveries(seen: SeenDeliveries) -> Callable:
+    """Middleware: an event already taken is acknowledged and not handled again."""
+
+    def skip_redeliveries(body: dict, next: Callable[[], BoltResponse], logger: logging.Logger) -> BoltResponse | None:
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        if isinstance(event_id, str) and not seen.take(event_id):
+            logger.info("skipped a repeated delivery of event %s", event_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return skip_redeliveries

@@ -4,6 +4,7 @@ apps.connections.open to a local Socket Mode endpoint, answers a slash command a
 import os
 import subprocess
 import sys
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -98,3 +99,30 @@ def test_mention_over_socket_mode_is_answered_in_its_thread(endpoints):
     (message,) = slack.posted(1)
     assert message.body["thread_ts"] == "1700000900.000100"
     assert message.body["blocks"][0]["text"]["text"] == "Budget and Financial Management"
+
+
+@pytest.mark.usefixtures("worker")
+def test_a_redelivered_event_is_answered_once(endpoints):
+    slack, socket_mode = endpoints
+    slack.calls.clear()
+    event = {
+        "type": "app_mention",
+        "user": "U0ASKER01",
+        "text": f"<@{BOT_USER_ID}> compare",
+        "ts": "1700000950.000100",
+        "channel": "C0CHAN002",
+    }
+    payload = {
+        "type": "event_callback",
+        "team_id": fake_slack.TEAM_ID,
+        "api_app_id": "A0APP0001",
+        "event_id": "Ev0socket2",
+        "event_time": 1700000950,
+        "event": event,
+        "authorizations": [{"team_id": fake_slack.TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+    }
+    for _ in range(3):
+        assert socket_mode.ack_for(socket_mode.send("events_api", payload)) is not None
+    assert len(slack.posted(1)) == 1
+    time.sleep(0.5)
+    assert len(slack.posted(1)) == 1

@@ -1,0 +1,84 @@
+"""Each event gets exactly one reply, however often Slack delivers it."""
+
+import threading
+import time
+
+from bot.deliveries import SeenDeliveries
+from tests import fake_slack
+from tests.fake_slack import post
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_an_id_is_taken_once():
+    seen = SeenDeliveries()
+    assert [seen.take("Ev1"), seen.take("Ev1"), seen.take("Ev2")] == [True, False, True]
+
+
+def test_ids_are_remembered_for_at_least_ten_minutes_then_forgotten():
+    clock = Clock()
+    seen = SeenDeliveries(clock=clock)
+    seen.take("Ev1")
+    clock.now = 10 * 60
+    assert seen.take("Ev1") is False
+    clock.now = 10 * 60 + seen.keep_seconds
+    assert seen.take("Ev1") is True
+
+
+def test_memory_stays_bounded_under_ten_thousand_distinct_events():
+    seen = SeenDeliveries(capacity=2_000)
+    for number in range(10_000):
+        assert seen.take(f"Ev{number}")
+    assert len(seen) == 2_000
+    default = SeenDeliveries()
+    for number in range(10_000):
+        default.take(f"Ev{number}")
+    assert len(default) <= default.capacity
+
+
+def _mention(event_id: str, ts: str) -> bytes:
+    event = {
+        "type": "app_mention",
+        "user": "U0ASKER01",
+        "text": "<@U0BOT1234> who owns the budget?",
+        "ts": ts,
+        "channel": "C0DUPES01",
+    }
+    return fake_slack.event_callback(event, event_id)
+
+
+def _post_event(web, body, retry: int | None = None):
+    headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
+    return post(f"{web}/slack/events", body, "application/json", headers=headers)[0]
+
+
+def test_sequential_retries_get_one_reply(web, slack):
+    slack.calls.clear()
+    body = _mention("Ev0retry01", "1700001000.000100")
+    assert [_post_event(web, body, retry) for retry in (None, 1, 2, 3)] == [200, 200, 200, 200]
+    assert len(slack.posted(1)) == 1
+    time.sleep(0.5)  # a second reply, if one were wrongly coming, would arrive by now
+    assert len(slack.posted(1)) == 1
+
+
+def test_concurrent_copies_get_one_reply(web, slack):
+    slack.calls.clear()
+    body = _mention("Ev0concur1", "1700001100.000100")
+    statuses = []
+    threads = [
+        threading.Thread(target=lambda n=n: statuses.append(_post_event(web, body, n or None))) for n in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=15)
+    assert statuses == [200] * 6
+    assert len(slack.posted(1)) == 1
+    time.sleep(0.5)
+    assert len(slack.posted(1)) == 1
