@@ -6,18 +6,18 @@ import logging
 from collections.abc import Callable
 
 from slack_bolt import App, BoltResponse
-from slack_sdk import WebClient
 
 from bot.answerer import Answerer
 from bot.deliveries import SeenDeliveries
 from bot.handlers import actions, commands, events, home, shortcuts
 from bot.settings import Settings
+from bot.slack_client import web_client
 
 
 def build_app(settings: Settings, answerer: Answerer | None = None) -> App:
     """A Bolt app for these settings; every listener answers through the same Answerer."""
     answerer = answerer or Answerer.from_file(settings.knowledge_path)
-    client = WebClient(token=settings.bot_token or None, base_url=settings.api_url)
+    client = web_client(settings.bot_token, settings.api_url)
     app = App(
         client=client,
         signing_secret=settings.signing_secret or None,

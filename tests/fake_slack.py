@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
+import struct
 import threading
 import time
 import urllib.parse
@@ -28,6 +30,7 @@ class Call:
     path: str
     body: dict
     headers: dict
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def method(self) -> str:
@@ -42,7 +45,7 @@ class FakeSlack:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
@@ -61,8 +64,8 @@ class FakeSlack:
         with self._lock:
             self.calls.append(call)
 
-    def fail_next(self, method: str, status: int, body: dict | str, headers: dict | None = None) -> None:
-        """Make the next call of this method answer with this status and body."""
+    def fail_next(self, method: str, status: int, body: dict | str = "", headers: dict | None = None) -> None:
+        """Make the next call of this method answer with this status and body (status 0: reset the connection)."""
         with self._lock:
             self.failures.setdefault(method, []).append((status, body, headers or {}))
 
@@ -92,6 +95,11 @@ class FakeSlack:
         self._server.server_close()
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        return  # a connection the fake reset on purpose is not an error worth printing
+
+
 def _handler_for(slack: FakeSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:  # keep test output clean
@@ -106,7 +114,11 @@ def _handler_for(slack: FakeSlack) -> type[BaseHTTPRequestHandler]:
             call = Call(self.path, body, dict(self.headers))
             slack.record(call)
             failure = slack.take_failure(call.method)
-            if failure:
+            if failure and failure[0] == 0:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.close_connection = True
+                self.connection.close()
+            elif failure:
                 status, payload, headers = failure
                 self._send(status, payload, headers)
             elif self.path.startswith("/respond/"):

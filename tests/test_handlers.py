@@ -9,6 +9,7 @@ from slack_sdk.web import SlackResponse
 from bot.answerer import Answerer
 from bot.handlers import actions, commands, events, home, shortcuts
 from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
+from bot.slack_client import APOLOGY
 from bot.slack_messages import SHARE_ACTION, encode_answer
 
 
@@ -154,3 +155,45 @@ def test_home_is_not_republished_for_the_messages_tab(listeners):
     client = Recorder()
     listeners[("event", "app_home_opened")](event={"user": "U1", "tab": "messages"}, client=client)
     assert client.calls == []
+
+
+class BrokenAnswerer:
+    """An answerer with a bug in it."""
+
+    knowledge = Answerer.from_file(DEFAULT_KNOWLEDGE_PATH).knowledge
+
+    def answer(self, text):
+        raise RuntimeError("a bug")
+
+
+@pytest.fixture(scope="module")
+def broken_listeners():
+    app = FakeApp()
+    for module in (commands, events, actions, shortcuts, home):
+        module.register(app, BrokenAnswerer())
+    return app.listeners
+
+
+def test_a_failing_command_acknowledges_with_an_apology(broken_listeners):
+    ack = Recorder()
+    broken_listeners[("command", "/role")](ack=ack, command={"text": "budget"})
+    ((_, kwargs),) = ack.calls
+    assert kwargs["text"] == APOLOGY
+
+
+def test_a_failing_mention_apologises_in_the_thread(broken_listeners):
+    client = Recorder()
+    event = {"type": "app_mention", "user": "U1", "text": "budget", "ts": "3.3", "channel": "C1"}
+    broken_listeners[("event", "app_mention")](event=event, client=client, context={})
+    ((method, kwargs),) = client.calls
+    assert (method, kwargs["thread_ts"], kwargs["text"]) == ("chat_postMessage", "3.3", APOLOGY)
+
+
+def test_a_failing_shortcut_apologises_privately(broken_listeners):
+    respond = Recorder()
+    shortcut = {"user": {"id": "U1"}, "channel": {"id": "C1"}, "message": {"text": "budget", "ts": "4.4"}}
+    broken_listeners[("shortcut", "answer_with_role_bot")](
+        ack=Recorder(), shortcut=shortcut, client=Recorder(), respond=respond
+    )
+    ((_, kwargs),) = respond.calls
+    assert kwargs["text"] == APOLOGY

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 
 from bot.answerer import Answerer
+from bot.slack_client import apology_on_error
 from bot.slack_messages import (
     SHARE_ACTION,
     SHOW_ACTION_PATTERN,
@@ -21,23 +22,35 @@ def register(app: App, answerer: Answerer) -> None:
     @app.action(SHARE_ACTION)
     def share_answer(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         ack()
-        answer = decode_answer(action.get("value", ""), answerer.knowledge)
-        if answer is None:
-            respond(text=GONE, response_type="ephemeral", replace_original=False)
-            return
-        note = f"Shared by {mention(body.get('user', {}).get('id', ''))}"
-        reply = public_reply(answer, answerer.knowledge, note=note)
-        respond(blocks=reply.blocks, text=reply.text, response_type="in_channel", replace_original=False)
-        respond(delete_original=True)
+        with apology_on_error(lambda text: _tell(respond, text)):
+            answer = decode_answer(action.get("value", ""), answerer.knowledge)
+            if answer is None:
+                _tell(respond, GONE)
+                return
+            note = f"Shared by {mention(_user_id(body))}"
+            reply = public_reply(answer, answerer.knowledge, note=note)
+            respond(blocks=reply.blocks, text=reply.text, response_type="in_channel", replace_original=False)
+            respond(delete_original=True)
 
     @app.action(SHOW_ACTION_PATTERN)
     def show_answer(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         ack()
-        answer = decode_answer(action.get("value", ""), answerer.knowledge)
-        if answer is None:
-            respond(text=GONE, response_type="ephemeral", replace_original=False)
-            return
-        reply = private_reply(answer, answerer.knowledge)
-        # A private /role reply changes in place; a button under a public message answers privately.
-        in_place = body.get("container", {}).get("is_ephemeral", False)
-        respond(blocks=reply.blocks, text=reply.text, response_type="ephemeral", replace_original=in_place)
+        with apology_on_error(lambda text: _tell(respond, text)):
+            answer = decode_answer(action.get("value", ""), answerer.knowledge)
+            if answer is None:
+                _tell(respond, GONE)
+                return
+            reply = private_reply(answer, answerer.knowledge)
+            # A private /role reply changes in place; a button under a public message answers privately.
+            container = body.get("container")
+            in_place = isinstance(container, dict) and container.get("is_ephemeral") is True
+            respond(blocks=reply.blocks, text=reply.text, response_type="ephemeral", replace_original=in_place)
+
+
+def _tell(respond: Respond, text: str) -> None:
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def _user_id(body: dict) -> str:
+    user = body.get("user")
+    return user.get("id", "") if isinstance(user, dict) else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 
 from bot.answerer import Answerer
+from bot.slack_client import apology_on_error
 from bot.slack_messages import private_reply
 
 COMMAND = "/role"
@@ -13,6 +14,8 @@ COMMAND = "/role"
 def register(app: App, answerer: Answerer) -> None:
     @app.command(COMMAND)
     def answer_command(ack: Ack, command: dict) -> None:
-        answer = answerer.answer(command.get("text") or "")
-        reply = private_reply(answer, answerer.knowledge)
-        ack(response_type="ephemeral", blocks=reply.blocks, text=reply.text)
+        with apology_on_error(lambda text: ack(response_type="ephemeral", text=text)):
+            text = command.get("text")
+            answer = answerer.answer(text if isinstance(text, str) else "")
+            reply = private_reply(answer, answerer.knowledge)
+            ack(response_type="ephemeral", blocks=reply.blocks, text=reply.text)

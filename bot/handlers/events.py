@@ -6,6 +6,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.answerer import Answerer
+from bot.slack_client import apology_on_error, post_reply
 from bot.slack_messages import public_reply
 
 
@@ -26,15 +27,18 @@ def register(app: App, answerer: Answerer) -> None:
 
 def _reply_in_thread(event: dict, client: WebClient, answerer: Answerer, thread: bool = True) -> None:
     """Answer under the message: in its thread, or as a new thread under it."""
-    reply = public_reply(answerer.answer(event.get("text") or ""), answerer.knowledge)
-    client.chat_postMessage(
-        channel=event["channel"],
-        thread_ts=(event.get("thread_ts") or event.get("ts")) if thread else None,
-        blocks=reply.blocks,
-        text=reply.text,
-        unfurl_links=False,
-        unfurl_media=False,
-    )
+    channel = event.get("channel")
+    if not isinstance(channel, str):
+        return
+    thread_ts = (event.get("thread_ts") or event.get("ts")) if thread else None
+
+    def apologise(text: str) -> None:
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+
+    with apology_on_error(apologise):
+        text = event.get("text")
+        reply = public_reply(answerer.answer(text if isinstance(text, str) else ""), answerer.knowledge)
+        post_reply(client, channel, thread_ts, reply)
 
 
 def _from_a_bot(event: dict, context: dict) -> bool:

@@ -1,0 +1,77 @@
+"""Slack's Web API failing in every way it does: the answer still gets through where it can,
+nothing loops forever, and the process keeps serving."""
+
+import time
+
+import pytest
+
+from tests import fake_slack
+from tests.fake_slack import BOT_USER_ID, post
+
+HTML_ERROR = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+def _mention(web, event_id: str, question: str = "who owns the budget?") -> None:
+    event = {
+        "type": "app_mention",
+        "user": "U0ASKER01",
+        "text": f"<@{BOT_USER_ID}> {question}",
+        "ts": f"1700002000.{event_id[-6:]}",
+        "channel": "C0FAULTS1",
+    }
+    assert post(f"{web}/slack/events", fake_slack.event_callback(event, event_id), "application/json")[0] == 200
+
+
+@pytest.fixture(autouse=True)
+def fresh(slack):
+    slack.calls.clear()
+    slack.failures.clear()
+
+
+def test_rate_limit_is_retried_after_the_delay_slack_asks_for(web, slack):
+    slack.fail_next("chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
+    _mention(web, "Ev0fault000001")
+    first, second = slack.posted(2)
+    assert second.at - first.at >= 0.9
+    assert second.body["blocks"][0]["text"]["text"] == "Budget and Financial Management"
+
+
+def test_a_dropped_connection_is_retried(web, slack):
+    slack.fail_next("chat.postMessage", 0)
+    _mention(web, "Ev0fault000002")
+    assert len(slack.posted(2)) == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(500, {"ok": False, "error": "internal_error"}), (503, "Service Unavailable"), (502, HTML_ERROR)],
+)
+def test_server_errors_are_retried_a_bounded_number_of_times_then_logged(web_process, slack, status, body):
+    for _ in range(10):
+        slack.fail_next("chat.postMessage", status, body)
+    _mention(web_process.url, f"Ev0fault1{status}0")
+    time.sleep(4)  # two retries with back-off take under 2 s
+    assert len(slack.posted(1)) == 3
+    assert "could not post an answer in C0FAULTS1" in web_process.log_text()
+    slack.failures.clear()
+    _mention(web_process.url, f"Ev0fault2{status}0", "compare")  # and the process keeps serving
+    assert len(slack.posted(4)) == 4
+
+
+@pytest.mark.parametrize("error", ["channel_not_found", "not_in_channel", "msg_too_long"])
+def test_errors_slack_reports_are_not_retried_and_are_logged_with_their_code(web_process, slack, error):
+    slack.fail_next("chat.postMessage", 200, {"ok": False, "error": error})
+    _mention(web_process.url, f"Ev0fault3{error[:5]}")
+    assert len(slack.posted(1)) == 1
+    time.sleep(1)
+    assert len(slack.posted(1)) == 1
+    assert f"could not post an answer in C0FAULTS1: {error}" in web_process.log_text()
+
+
+def test_invalid_blocks_fall_back_to_a_plain_text_answer(web, slack):
+    slack.fail_next("chat.postMessage", 200, {"ok": False, "error": "invalid_blocks"})
+    _mention(web, "Ev0fault000004")
+    first, second = slack.posted(2)
+    assert "blocks" in first.body
+    assert "blocks" not in second.body
+    assert second.body["text"].startswith("The Delivery Manager.")
