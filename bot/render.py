@@ -6,6 +6,7 @@ ping anyone, and the knowledge file's text so an edit cannot either.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.fitting import bullets_within, shorten, split
 from bot.knowledge import Contrast, Knowledge, Role
 from bot.language import escape_mrkdwn
 from bot.routing import Answer
@@ -25,6 +27,10 @@ from bot.routing import Answer
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000
+MESSAGE_BLOCKS = 48  # Slack allows 50; room is kept for the buttons added on Slack
+MESSAGE_CHARS = 12_000  # reported: blocks totalling about 13,000 characters are refused
+COMPARISON_ROWS = 40
+TEXT_LIMIT = 3000  # the fallback text is what notifications show; Slack cuts long ones anyway
 ECHO_LIMIT = 120  # characters of the asker's text repeated back
 
 
@@ -38,18 +44,38 @@ class Reply:
     def blocks_as_dicts(self) -> list[dict]:
         return [block.to_dict() for block in self.blocks]
 
+    def message(self) -> dict:
+        """Arguments for any Slack call that sends this reply; links and media never unfurl."""
+        return {"blocks": self.blocks, "text": self.text, "unfurl_links": False, "unfurl_media": False}
+
 
 def render_answer(answer: Answer, knowledge: Knowledge) -> Reply:
     """The Slack message for an answer."""
     if answer.entry_id is None:
-        return _declined(answer, knowledge)
-    if answer.entry_id == "help":
-        return _help(knowledge)
-    if answer.entry_id == "compare":
-        return _comparison(knowledge, answer.roles)
-    entry = knowledge.entry(answer.entry_id)
-    renderer = _RENDERERS[entry.kind]
-    return renderer(answer, knowledge)
+        reply = _declined(answer, knowledge)
+    elif answer.entry_id == "help":
+        reply = _help(knowledge)
+    elif answer.entry_id == "compare":
+        reply = _comparison(knowledge, answer.roles)
+    else:
+        reply = _RENDERERS[knowledge.entry(answer.entry_id).kind](answer, knowledge)
+    return _fitted(reply)
+
+
+def _fitted(reply: Reply) -> Reply:
+    """The reply within Slack's size limits: blocks that do not fit are left out, and that is said."""
+    kept: list[Block] = []
+    used = 0
+    for block in reply.blocks:
+        size = len(json.dumps(block.to_dict()))
+        if len(kept) + 1 >= MESSAGE_BLOCKS or used + size > MESSAGE_CHARS:
+            note = "Shortened to fit in Slack; ask about one part for the rest."
+            return Reply(
+                [*kept, ContextBlock(elements=[MarkdownTextObject(text=note)])], shorten(reply.text, TEXT_LIMIT)
+            )
+        kept.append(block)
+        used += size
+    return Reply(reply.blocks, shorten(reply.text, TEXT_LIMIT))
 
 
 # --- one renderer per kind of entry ---------------------------------------------------------
@@ -124,10 +150,12 @@ def _comparison(knowledge: Knowledge, pair: tuple[str, ...]) -> Reply:
     ]
     comparison = knowledge.comparison(first.id, second.id)
     differences = comparison.differences if comparison else ()
-    for difference in differences:
+    for difference in differences[:COMPARISON_ROWS]:
         row = _contrast_fields(knowledge, difference, pair, inline=True)
-        row.text = MarkdownTextObject(text=f"*{escape_mrkdwn(difference.title)}*")
+        row.text = MarkdownTextObject(text=f"*{escape_mrkdwn(shorten(difference.title, 200))}*")
         blocks.append(row)
+    if len(differences) > COMPARISON_ROWS:
+        blocks.append(_context(knowledge, f"…and {len(differences) - COMPARISON_ROWS} more differences."))
     blocks += [DividerBlock(), _fields([_duties(first), _duties(second)])]
     more = "any responsibility or difference" if differences else "any responsibility"
     blocks.append(_context(knowledge, f"Ask about {more} for more detail."))
@@ -229,19 +257,19 @@ def _name(role: Role) -> str:
 
 
 def _header(text: str) -> HeaderBlock:
-    return HeaderBlock(text=_shorten(text, HEADER_LIMIT))
+    return HeaderBlock(text=shorten(text, HEADER_LIMIT))
 
 
 def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=_shorten(text, SECTION_LIMIT)))
+    return SectionBlock(text=MarkdownTextObject(text=shorten(text, SECTION_LIMIT)))
 
 
 def _sections(text: str) -> list[SectionBlock]:
-    return [SectionBlock(text=MarkdownTextObject(text=part)) for part in _split(text, SECTION_LIMIT)]
+    return [SectionBlock(text=MarkdownTextObject(text=part)) for part in split(text, SECTION_LIMIT)]
 
 
 def _fields(texts: list[str]) -> SectionBlock:
-    return SectionBlock(fields=[MarkdownTextObject(text=_shorten(text, FIELD_LIMIT)) for text in texts])
+    return SectionBlock(fields=[MarkdownTextObject(text=shorten(text, FIELD_LIMIT)) for text in texts])
 
 
 def _context(knowledge: Knowledge, *notes: str) -> ContextBlock:
@@ -249,12 +277,12 @@ def _context(knowledge: Knowledge, *notes: str) -> ContextBlock:
     if knowledge.source_title:
         parts.append(f"Source: {escape_mrkdwn(knowledge.source_title)}")
     text = " · ".join(parts) or "Role Bot"
-    return ContextBlock(elements=[MarkdownTextObject(text=_shorten(text, SECTION_LIMIT))])
+    return ContextBlock(elements=[MarkdownTextObject(text=shorten(text, SECTION_LIMIT))])
 
 
-def _bullets(items, code: bool = False) -> str:
+def _bullets(items, code: bool = False, limit: int = FIELD_LIMIT - 100) -> str:
     mark = "`" if code else ""
-    return "\n".join(f"• {mark}{escape_mrkdwn(item)}{mark}" for item in items)
+    return bullets_within([f"• {mark}{escape_mrkdwn(item)}{mark}" for item in items], limit)
 
 
 def _join(items) -> str:
@@ -264,32 +292,8 @@ def _join(items) -> str:
 
 def _echo(text: str) -> str:
     """The asker's words, shortened and escaped so they read as text and never as markup."""
-    return escape_mrkdwn(_shorten(text, ECHO_LIMIT))
+    return escape_mrkdwn(shorten(text, ECHO_LIMIT))
 
 
 def _plain(mrkdwn: str) -> str:
     return mrkdwn.replace("*", "")
-
-
-def _shorten(text: str, limit: int) -> str:
-    """Text cut to the limit at a word boundary, never inside an escape such as &amp;."""
-    if len(text) <= limit:
-        return text
-    return _split(text, limit - 1)[0] + "…"
-
-
-def _split(text: str, limit: int) -> list[str]:
-    """Text in pieces of at most `limit` characters, broken at whitespace where possible."""
-    pieces = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit + 1)
-        if cut <= 0:
-            cut = text.rfind(" ", 0, limit + 1)
-        if cut <= 0:
-            cut = limit
-            entity = text.rfind("&", max(0, cut - 5), cut)
-            if entity != -1 and ";" not in text[entity:cut]:
-                cut = entity or limit
-        pieces.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    return [*pieces, text] if text else pieces

@@ -29,7 +29,7 @@ def register(app: App, answerer: Answerer) -> None:
                 return
             note = f"Shared by {mention(_user_id(body))}"
             reply = public_reply(answer, answerer.knowledge, note=note)
-            respond(blocks=reply.blocks, text=reply.text, response_type="in_channel", replace_original=False)
+            respond(**reply.message(), response_type="in_channel", replace_original=False)
             respond(delete_original=True)
 
     @app.action(SHOW_ACTION_PATTERN)
@@ -44,7 +44,7 @@ def register(app: App, answerer: Answerer) -> None:
             # A private /role reply changes in place; a button under a public message answers privately.
             container = body.get("container")
             in_place = isinstance(container, dict) and container.get("is_ephemeral") is True
-            respond(blocks=reply.blocks, text=reply.text, response_type="ephemeral", replace_original=in_place)
+            respond(**reply.message(), response_type="ephemeral", replace_original=in_place)
 
 
 def _tell(respond: Respond, text: str) -> None:

@@ -18,4 +18,4 @@ def register(app: App, answerer: Answerer) -> None:
             text = command.get("text")
             answer = answerer.answer(text if isinstance(text, str) else "")
             reply = private_reply(answer, answerer.knowledge)
-            ack(response_type="ephemeral", blocks=reply.blocks, text=reply.text)
+            ack(response_type="ephemeral", **reply.message())

@@ -28,4 +28,4 @@ def register(app: App, answerer: Answerer) -> None:
             if problem in ("not_in_channel", "channel_not_found"):
                 private = private_reply(answer, answerer.knowledge)
                 respond(text=NOT_IN_CHANNEL, response_type="ephemeral", replace_original=False)
-                respond(blocks=private.blocks, text=private.text, response_type="ephemeral", replace_original=False)
+                respond(**private.message(), response_type="ephemeral", replace_original=False)
