@@ -30,9 +30,21 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class OneLine(logging.Filter):
+    """Writes a library's error as one line: in Bolt, a traceback means input it could not read,
+    which is bad input, not a bug of ours (our listeners log their own failures in full)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.name.startswith("slack_bolt"):
+            record.msg, record.args = record.getMessage().splitlines()[0], ()
+            record.exc_info = record.exc_text = None
+        return True
+
+
 def configure_logging(level: str, secrets: Iterable[str]) -> None:
     """Log to standard error in one format, with secrets redacted from every handler's output."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     redact = RedactSecrets(secrets)
     for handler in logging.getLogger().handlers:
+        handler.addFilter(OneLine())
         handler.addFilter(redact)

@@ -80,6 +80,23 @@ def _post(client: WebClient, message: dict) -> str:
     return ""
 
 
+def respond_with(respond: Callable[..., object], **message: object) -> bool:
+    """Send through the interaction's response_url; a missing URL or a failure is one log line."""
+    try:
+        response = respond(**message)
+    except ValueError as error:  # Bolt's word for a payload without a response_url
+        logger.warning("could not respond: %s", error)
+        return False
+    except Exception as error:
+        logger.warning("could not reach the response URL: %s", _describe(error))
+        return False
+    status = getattr(response, "status_code", 200)
+    if status >= 400:
+        logger.warning("the response URL answered %s", status)
+        return False
+    return True
+
+
 @contextmanager
 def apology_on_error(apologise: Callable[[str], object]) -> Iterator[None]:
     """Run a listener's work; if it fails, log the bug and tell the user rather than stay silent."""

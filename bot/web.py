@@ -77,6 +77,12 @@ class SlackWeb:
         except Exception as error:  # a signed but unexpected payload must not become a 500
             logger.warning("could not handle a signed request: %s: %s", type(error).__name__, error)
             return 400, "unsupported request\n", {}
+        if response.status == 404:  # nothing listens for it: acknowledge, so Slack does not retry
+            logger.info("ignored a request no listener handles")
+            return 200, "", {}
+        if response.status >= 500:
+            logger.warning("could not handle a signed request: Bolt answered %d", response.status)
+            return 400, "unsupported request\n", {}
         response_headers = {name: ", ".join(values) for name, values in response.headers.items()}
         return response.status, response.body, response_headers
 
@@ -99,6 +105,12 @@ def _read_body(environ: dict) -> bytes | None:
     return environ["wsgi.input"].read(length) if length else b""
 
 
+# Fields Bolt reads without checking their type, and the type it expects of each.
+_OBJECT_FIELDS = ("event", "user", "channel", "container", "message", "team", "view", "enterprise")
+_LIST_FIELDS = ("actions", "authorizations")
+_TEXT_FIELDS = ("type", "event_id", "team_id", "api_app_id", "callback_id", "response_url", "trigger_id")
+
+
 def _malformed(body: bytes, content_type: str) -> str:
     """What is wrong with the body's shape, or '' when Bolt can read it."""
     try:
@@ -107,16 +119,34 @@ def _malformed(body: bytes, content_type: str) -> str:
         return "the body is not UTF-8"
     if "application/json" in content_type:
         try:
-            document = json.loads(text)
+            return _shape_problem(json.loads(text), "the JSON body")
         except ValueError:
             return "the JSON body does not parse"
-        return "" if isinstance(document, dict) else "the JSON body is not an object"
     if "payload" in (form := urllib.parse.parse_qs(text)):
         try:
-            payload = json.loads(form["payload"][0])
+            return _shape_problem(json.loads(form["payload"][0]), "the payload")
         except ValueError:
             return "the payload field is not JSON"
-        return "" if isinstance(payload, dict) else "the payload is not an object"
+    return ""
+
+
+def _shape_problem(document: object, name: str) -> str:
+    if not isinstance(document, dict):
+        return f"{name} is not an object"
+    for kinds, expected, noun in (
+        (_OBJECT_FIELDS, dict, "an object"),
+        (_LIST_FIELDS, list, "a list"),
+        (_TEXT_FIELDS, str, "text"),
+    ):
+        for key in kinds:
+            if key in document and not isinstance(document[key], expected):
+                return f"{name}'s {key!r} is not {noun}"
+    for key in _OBJECT_FIELDS:
+        inner = document.get(key)
+        if isinstance(inner, dict) and "type" in inner and not isinstance(inner["type"], str):
+            return f"{name}'s {key!r} has a 'type' that is not text"
+    if any(not isinstance(action, dict) for action in document.get("actions", [])):
+        return f"{name}'s 'actions' are not objects"
     return ""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 
 from bot.answerer import Answerer
-from bot.slack_client import apology_on_error
+from bot.slack_client import apology_on_error, respond_with
 from bot.slack_messages import (
     SHARE_ACTION,
     SHOW_ACTION_PATTERN,
@@ -29,8 +29,8 @@ def register(app: App, answerer: Answerer) -> None:
                 return
             note = f"Shared by {mention(_user_id(body))}"
             reply = public_reply(answer, answerer.knowledge, note=note)
-            respond(**reply.message(), response_type="in_channel", replace_original=False)
-            respond(delete_original=True)
+            if respond_with(respond, **reply.message(), response_type="in_channel", replace_original=False):
+                respond_with(respond, delete_original=True)
 
     @app.action(SHOW_ACTION_PATTERN)
     def show_answer(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
@@ -44,11 +44,11 @@ def register(app: App, answerer: Answerer) -> None:
             # A private /role reply changes in place; a button under a public message answers privately.
             container = body.get("container")
             in_place = isinstance(container, dict) and container.get("is_ephemeral") is True
-            respond(**reply.message(), response_type="ephemeral", replace_original=in_place)
+            respond_with(respond, **reply.message(), response_type="ephemeral", replace_original=in_place)
 
 
 def _tell(respond: Respond, text: str) -> None:
-    respond(text=text, response_type="ephemeral", replace_original=False)
+    respond_with(respond, text=text, response_type="ephemeral", replace_original=False)
 
 
 def _user_id(body: dict) -> str:

@@ -6,7 +6,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.answerer import Answerer
-from bot.slack_client import apology_on_error, post_reply
+from bot.slack_client import apology_on_error, post_reply, respond_with
 from bot.slack_messages import SHORTCUT_CALLBACK, mention, private_reply, public_reply
 
 NOT_IN_CHANNEL = "I can't post in this channel yet — invite me with /invite @Role Bot. Here is the answer for you:"
@@ -16,7 +16,7 @@ def register(app: App, answerer: Answerer) -> None:
     @app.shortcut(SHORTCUT_CALLBACK)
     def answer_message(ack: Ack, shortcut: dict, client: WebClient, respond: Respond) -> None:
         ack()
-        with apology_on_error(lambda text: respond(text=text, response_type="ephemeral", replace_original=False)):
+        with apology_on_error(lambda text: respond_with(respond, text=text, response_type="ephemeral")):
             message = shortcut.get("message") if isinstance(shortcut.get("message"), dict) else {}
             channel = shortcut.get("channel") if isinstance(shortcut.get("channel"), dict) else {}
             user = shortcut.get("user") if isinstance(shortcut.get("user"), dict) else {}
@@ -27,5 +27,5 @@ def register(app: App, answerer: Answerer) -> None:
             problem = post_reply(client, channel.get("id", ""), message.get("thread_ts") or message.get("ts"), reply)
             if problem in ("not_in_channel", "channel_not_found"):
                 private = private_reply(answer, answerer.knowledge)
-                respond(text=NOT_IN_CHANNEL, response_type="ephemeral", replace_original=False)
-                respond(**private.message(), response_type="ephemeral", replace_original=False)
+                respond_with(respond, text=NOT_IN_CHANNEL, response_type="ephemeral", replace_original=False)
+                respond_with(respond, **private.message(), response_type="ephemeral", replace_original=False)
