@@ -1,29 +1,89 @@
-"""The knowledge in service: what every Slack surface asks for its answers."""
+"""The knowledge in service: what every Slack surface asks for its answers.
+
+The knowledge file is watched while the bot runs: an edit takes effect within seconds once it
+passes the same checks as `rolebot check`; an edit that does not pass is logged and the last
+good knowledge stays in service.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
 from pathlib import Path
 
 from bot.knowledge import Knowledge
-from bot.loading import load_knowledge
+from bot.loading import KnowledgeError, load_knowledge
 from bot.matcher import Matcher
 from bot.routing import Answer, route
 
+WATCH_SECONDS = 2.0
+
+logger = logging.getLogger(__name__)
+
 
 class Answerer:
-    """Answers texts from one knowledge file, loaded once and matched by one Matcher."""
+    """Answers texts from one knowledge file, reloading it when it changes."""
 
     def __init__(self, knowledge: Knowledge) -> None:
-        self.matcher = Matcher(knowledge)
+        self._matcher = Matcher(knowledge)
+        self._version = _version_of(knowledge.path)
+        self._lock = threading.Lock()
 
     @classmethod
     def from_file(cls, path: Path) -> Answerer:
         return cls(load_knowledge(path))
 
     @property
+    def matcher(self) -> Matcher:
+        return self._matcher
+
+    @property
     def knowledge(self) -> Knowledge:
-        return self.matcher.knowledge
+        return self._matcher.knowledge
 
     def answer(self, text: str) -> Answer:
         """The answer to a /role argument, a mention or a DM."""
-        return route(text, self.matcher)
+        return route(text, self._matcher)
+
+    def refresh(self) -> bool:
+        """Reload the knowledge file if it changed and is valid; True when new knowledge took over."""
+        path = self.knowledge.path
+        version = _version_of(path)
+        if version == self._version or not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self._version = version  # a broken edit is reported once, not at every look
+            try:
+                matcher = Matcher(load_knowledge(path))
+            except KnowledgeError as error:
+                logger.warning("kept the last good knowledge; the edited file has a problem: %s", error)
+                return False
+            self._matcher = matcher
+            logger.info("loaded the edited knowledge file %s (%d answers)", path, len(matcher.knowledge.entries))
+            return True
+        finally:
+            self._lock.release()
+
+    def watch(self, every: float = WATCH_SECONDS) -> threading.Thread:
+        """Check the knowledge file for edits every few seconds, in a background thread."""
+
+        def keep_watching() -> None:
+            pause = threading.Event()  # never set: waits out each interval
+            while not pause.wait(every):
+                try:
+                    self.refresh()
+                except Exception as error:  # the watcher must outlive any one bad edit
+                    logger.warning("could not check the knowledge file: %s", error)
+
+        thread = threading.Thread(target=keep_watching, name="knowledge-watcher", daemon=True)
+        thread.start()
+        return thread
+
+
+def _version_of(path: Path) -> tuple[int, int] | None:
+    """What changes when the file is edited: its modification time and size."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size

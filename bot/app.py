@@ -16,7 +16,9 @@ from bot.slack_client import web_client
 
 def build_app(settings: Settings, answerer: Answerer | None = None) -> App:
     """A Bolt app for these settings; every listener answers through the same Answerer."""
-    answerer = answerer or Answerer.from_file(settings.knowledge_path)
+    if answerer is None:
+        answerer = Answerer.from_file(settings.knowledge_path)
+        answerer.watch()
     client = web_client(settings.bot_token, settings.api_url)
     app = App(
         client=client,

@@ -9,11 +9,16 @@ from bot.app import build_app
 from bot.logs import configure_logging
 from bot.settings import Settings
 
+# A connection that stops answering pings is given up after four intervals and replaced, so a
+# dropped connection is noticed within about 15 seconds.
+PING_SECONDS = 3
+
 
 def run_socket_mode(settings: Settings) -> None:
     """Connect with the app-level token and answer until the process is stopped."""
     configure_logging(settings.log_level, settings.secrets)
     settings.require("socket")
     app = build_app(settings)
-    handler = SocketModeHandler(app, settings.app_token, web_client=WebClient(base_url=settings.api_url))
+    client = WebClient(base_url=settings.api_url)
+    handler = SocketModeHandler(app, settings.app_token, web_client=client, ping_interval=PING_SECONDS)
     handler.start()

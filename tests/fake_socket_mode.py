@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection, serve
 
 
@@ -28,9 +29,12 @@ class FakeSocketMode:
         connection.send(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0APP0001"}}))
         with self._lock:
             self._connections.append(connection)
-        for message in connection:
-            with self._lock:
-                self.received.append(json.loads(message))
+        try:
+            for message in connection:
+                with self._lock:
+                    self.received.append(json.loads(message))
+        except ConnectionClosed:
+            return  # dropped on purpose by a test
 
     def wait_connected(self, count: int = 1, timeout: float = 30.0) -> bool:
         deadline = time.monotonic() + timeout
@@ -56,6 +60,22 @@ class FakeSocketMode:
             connection = self._connections[-1]
         connection.send(json.dumps(envelope))
         return envelope_id
+
+    def send_raw(self, message: dict) -> None:
+        with self._lock:
+            connection = self._connections[-1]
+        connection.send(json.dumps(message))
+
+    def drop(self) -> None:
+        """Close the newest connection without a goodbye, as a network failure would."""
+        with self._lock:
+            connection = self._connections[-1]
+        connection.socket.close()
+
+    @property
+    def connection_count(self) -> int:
+        with self._lock:
+            return len(self._connections)
 
     def ack_for(self, envelope_id: str, timeout: float = 10.0) -> dict | None:
         deadline = time.monotonic() + timeout

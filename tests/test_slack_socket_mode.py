@@ -126,3 +126,53 @@ def test_a_redelivered_event_is_answered_once(endpoints):
     assert len(slack.posted(1)) == 1
     time.sleep(0.5)
     assert len(slack.posted(1)) == 1
+
+
+def _mention_payload(event_id: str, ts: str, question: str = "who owns the budget?") -> dict:
+    event = {
+        "type": "app_mention",
+        "user": "U0ASKER01",
+        "text": f"<@{BOT_USER_ID}> {question}",
+        "ts": ts,
+        "channel": "C0RECONN1",
+    }
+    return {
+        "type": "event_callback",
+        "team_id": fake_slack.TEAM_ID,
+        "api_app_id": "A0APP0001",
+        "event_id": event_id,
+        "event_time": 1700003000,
+        "event": event,
+        "authorizations": [{"team_id": fake_slack.TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+    }
+
+
+@pytest.mark.usefixtures("worker")
+def test_after_slack_asks_to_reconnect_the_bot_reconnects_and_keeps_answering(endpoints):
+    slack, socket_mode = endpoints
+    slack.calls.clear()
+    before = socket_mode.connection_count
+    socket_mode.send_raw({"type": "disconnect", "reason": "refresh_requested", "debug_info": {"host": "test"}})
+    assert socket_mode.wait_connected(before + 1)
+    assert (
+        socket_mode.ack_for(socket_mode.send("events_api", _mention_payload("Ev0recon01", "1700003000.000100")))
+        is not None
+    )
+    (message,) = slack.posted(1)
+    assert message.body["thread_ts"] == "1700003000.000100"
+
+
+@pytest.mark.usefixtures("worker")
+def test_after_a_dropped_connection_the_bot_reconnects_and_answers_a_redelivery_once(endpoints):
+    slack, socket_mode = endpoints
+    slack.calls.clear()
+    payload = _mention_payload("Ev0recon02", "1700003100.000100", "compare")
+    assert socket_mode.ack_for(socket_mode.send("events_api", payload)) is not None
+    assert len(slack.posted(1)) == 1
+    before = socket_mode.connection_count
+    socket_mode.drop()
+    assert socket_mode.wait_connected(before + 1)
+    redelivery = socket_mode.send("events_api", payload)  # Slack redelivers what it did not see acknowledged
+    assert socket_mode.ack_for(redelivery) is not None
+    time.sleep(0.5)
+    assert len(slack.posted(1)) == 1

@@ -1,0 +1,69 @@
+"""Editing the knowledge file while the bot runs: valid edits take effect, broken ones do not."""
+
+import json
+import logging
+import shutil
+import time
+
+from bot.answerer import Answerer
+from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
+from tests import fake_slack
+from tests.conftest import start_web, stop
+from tests.fake_slack import post
+
+
+def _edit(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_a_valid_edit_takes_over(tmp_path):
+    path = tmp_path / "roles.yaml"
+    shutil.copy(DEFAULT_KNOWLEDGE_PATH, path)
+    answerer = Answerer.from_file(path)
+    assert answerer.refresh() is False  # nothing changed yet
+    _edit(path, "title: Risk Management", "title: Risk and Issue Management")
+    assert answerer.refresh() is True
+    assert answerer.knowledge.entry("delivery-lead/risk-management").title == "Risk and Issue Management"
+
+
+def test_a_broken_edit_keeps_the_last_good_knowledge_and_says_why(tmp_path, caplog):
+    path = tmp_path / "roles.yaml"
+    shutil.copy(DEFAULT_KNOWLEDGE_PATH, path)
+    answerer = Answerer.from_file(path)
+    _edit(path, "      - id: risk-management\n", "      - id: risk-management\n        hint: [oops]\n")
+    with caplog.at_level(logging.WARNING):
+        assert answerer.refresh() is False
+    assert answerer.answer("who handles risk?").entry_id == "delivery-lead/risk-management"
+    assert f"{path}, line " in caplog.text
+    assert "unknown field 'hint'" in caplog.text
+
+
+def test_the_running_web_process_picks_up_an_edit_within_seconds(slack, tmp_path):
+    path = tmp_path / "roles.yaml"
+    shutil.copy(DEFAULT_KNOWLEDGE_PATH, path)
+    web = start_web(slack, tmp_path / "web.log", {"ROLE_KNOWLEDGE": str(path)})
+    try:
+
+        def risk_title():
+            body = post(
+                f"{web.url}/slack/events",
+                fake_slack.slash_command("who handles risk?", slack.response_url()),
+                "application/x-www-form-urlencoded",
+            )[1]
+            return json.loads(body)["blocks"][0]["text"]["text"]
+
+        assert risk_title() == "Risk Management"
+        _edit(path, "      - id: risk-management\n", "      - id: risk-management\n        hint: [oops]\n")
+        time.sleep(3)
+        assert risk_title() == "Risk Management"
+        assert "kept the last good knowledge" in web.log_text()
+        _edit(path, "        hint: [oops]\n", "")
+        _edit(path, "title: Risk Management", "title: Risk and Issue Management")
+        deadline = time.monotonic() + 10
+        while risk_title() != "Risk and Issue Management" and time.monotonic() < deadline:
+            time.sleep(0.25)
+        assert risk_title() == "Risk and Issue Management"
+    finally:
+        stop(web.process)
