@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format clean
+.PHONY: run test load format clean
 
 run: $(INSTALLED)
 	@$(BIN)/python -m bot run
@@ -14,6 +14,9 @@ test: $(INSTALLED)
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 	@$(BIN)/python -m pytest -q
+
+load: $(INSTALLED)
+	@$(BIN)/python -m bench.load
 
 format: $(INSTALLED)
 	@$(BIN)/ruff format .

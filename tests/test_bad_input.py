@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import fake_slack
-from tests.conftest import healthy
 from tests.fake_slack import BOT_USER_ID, post
+from tests.web_process import healthy
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"

@@ -8,8 +8,8 @@ import time
 from bot.answerer import Answerer
 from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
 from tests import fake_slack
-from tests.conftest import start_web, stop
 from tests.fake_slack import post
+from tests.web_process import start_web, stop
 
 
 def _edit(path, old, new):

@@ -11,8 +11,8 @@ import urllib.request
 import pytest
 
 from tests import fake_slack
-from tests.conftest import ROOT, free_port, healthy
 from tests.fake_slack import BOT_USER_ID, block_actions, event_callback, interaction, post
+from tests.web_process import ROOT, free_port, healthy
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"

@@ -1,0 +1,1 @@
+"""Load and speed measurements for Role Bot; run with make load / make bench."""

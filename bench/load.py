@@ -1,0 +1,160 @@
+"""Load test: concurrent signed slash commands and mentions against the web process.
+
+Starts the Procfile's web process and a fake Slack, both on 127.0.0.1, sends requests from
+concurrent clients for a fixed time (and at most a fixed number of requests), then prints
+requests per second, acknowledgement times and errors. It stops by itself.
+
+    python -m bench.load [--clients 50] [--seconds 20] [--max-requests 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import statistics
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests import fake_slack
+from tests.fake_slack import BOT_USER_ID, FakeSlack, signature
+from tests.web_process import start_web, stop
+
+QUESTIONS = [
+    "who owns the budget?",
+    "compare",
+    "does a DL handle risk?",
+    "delivery manager",
+    "kpis",
+    "who coordinates?",
+    "what does a scrum master do",
+    "consulting example",
+]
+
+
+@dataclass
+class Results:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: {"command": [], "mention": []})
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    sent: int = 0
+
+    def claim(self, limit: int) -> int | None:
+        """The number of the next request, or None once the limit is reached."""
+        with self.lock:
+            if self.sent >= limit:
+                return None
+            self.sent += 1
+            return self.sent
+
+
+def _request(number: int, response_url: str) -> tuple[str, bytes, str]:
+    question = QUESTIONS[number % len(QUESTIONS)]
+    if number % 2:
+        return "command", fake_slack.slash_command(question, response_url), "application/x-www-form-urlencoded"
+    event = {
+        "type": "app_mention",
+        "user": "U0LOADER1",
+        "text": f"<@{BOT_USER_ID}> {question}",
+        "ts": f"1700100000.{number:06d}",
+        "channel": "C0LOAD001",
+    }
+    return "mention", fake_slack.event_callback(event, f"Ev0load{number:08d}"), "application/json"
+
+
+def _client(port: int, response_url: str, results: Results, deadline: float, limit: int) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    while time.monotonic() < deadline:
+        number = results.claim(limit)
+        if number is None:
+            break
+        kind, body, content_type = _request(number, response_url)
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": signature(body, timestamp),
+        }
+        started = time.perf_counter()
+        try:
+            connection.request("POST", "/slack/events", body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - started
+            with results.lock:
+                if response.status == 200:
+                    results.latencies[kind].append(elapsed)
+                else:
+                    results.errors.append(f"HTTP {response.status}")
+        except (OSError, http.client.HTTPException) as error:
+            with results.lock:
+                results.errors.append(type(error).__name__)
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.close()
+
+
+def run(clients: int, seconds: float, max_requests: int) -> dict:
+    """Run the load and return its figures."""
+    slack = FakeSlack()
+    with tempfile.TemporaryDirectory() as folder:
+        web = start_web(slack, Path(folder) / "web.log", {"LOG_LEVEL": "WARNING"})
+        try:
+            port = int(web.url.rsplit(":", 1)[1])
+            results = Results()
+            started = time.monotonic()
+            deadline = started + seconds
+            threads = [
+                threading.Thread(
+                    target=_client, args=(port, slack.response_url("load"), results, deadline, max_requests)
+                )
+                for _ in range(clients)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=seconds + 30)
+            elapsed = time.monotonic() - started
+            mentions = len(results.latencies["mention"])
+            replies = len(slack.posted(mentions, timeout=30))
+        finally:
+            stop(web.process)
+            slack.close()
+    every = results.latencies["command"] + results.latencies["mention"]
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "requests": len(every),
+        "requests_per_second": round(len(every) / elapsed, 1),
+        "p50_ms": round(_percentile(every, 50) * 1000, 1),
+        "p99_ms": round(_percentile(every, 99) * 1000, 1),
+        "max_ms": round(max(every, default=0) * 1000, 1),
+        "command_p50_ms": round(_percentile(results.latencies["command"], 50) * 1000, 1),
+        "mention_p50_ms": round(_percentile(results.latencies["mention"], 50) * 1000, 1),
+        "errors": len(results.errors),
+        "mentions_answered": f"{replies}/{mentions}",
+    }
+
+
+def _percentile(values: list[float], percent: float) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[int(percent) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--max-requests", type=int, default=50_000)
+    args = parser.parse_args()
+    figures = run(args.clients, min(args.seconds, 300.0), args.max_requests)
+    width = max(len(name) for name in figures)
+    for name, value in figures.items():
+        print(f"{name.ljust(width)}  {value}")
+
+
+if __name__ == "__main__":
+    main()
