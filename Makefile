@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test load format clean
+.PHONY: run test load bench format clean
 
 run: $(INSTALLED)
 	@$(BIN)/python -m bot run
@@ -17,6 +17,9 @@ test: $(INSTALLED)
 
 load: $(INSTALLED)
 	@$(BIN)/python -m bench.load
+
+bench: $(INSTALLED)
+	@$(BIN)/python -m bench.bench
 
 format: $(INSTALLED)
 	@$(BIN)/ruff format .

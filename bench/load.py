@@ -15,6 +15,7 @@ import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,9 @@ class Results:
     lock: threading.Lock = field(default_factory=threading.Lock)
     sent: int = 0
 
+    def every(self) -> list[float]:
+        return self.latencies["command"] + self.latencies["mention"]
+
     def claim(self, limit: int) -> int | None:
         """The number of the next request, or None once the limit is reached."""
         with self.lock:
@@ -64,13 +68,31 @@ def _request(number: int, response_url: str) -> tuple[str, bytes, str]:
     return "mention", fake_slack.event_callback(event, f"Ev0load{number:08d}"), "application/json"
 
 
-def _client(port: int, response_url: str, results: Results, deadline: float, limit: int) -> None:
+RequestMaker = Callable[[int], tuple[str, bytes, str]]
+
+
+def drive(port: int, make_request: RequestMaker, clients: int, seconds: float, limit: int) -> tuple[Results, float]:
+    """Send signed requests from concurrent clients until the time or the count runs out."""
+    results = Results()
+    started = time.monotonic()
+    deadline = started + seconds
+    threads = [
+        threading.Thread(target=_client, args=(port, make_request, results, deadline, limit)) for _ in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 30)
+    return results, time.monotonic() - started
+
+
+def _client(port: int, make_request: RequestMaker, results: Results, deadline: float, limit: int) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     while time.monotonic() < deadline:
         number = results.claim(limit)
         if number is None:
             break
-        kind, body, content_type = _request(number, response_url)
+        kind, body, content_type = make_request(number)
         timestamp = str(int(time.time()))
         headers = {
             "Content-Type": content_type,
@@ -103,42 +125,30 @@ def run(clients: int, seconds: float, max_requests: int) -> dict:
         web = start_web(slack, Path(folder) / "web.log", {"LOG_LEVEL": "WARNING"})
         try:
             port = int(web.url.rsplit(":", 1)[1])
-            results = Results()
-            started = time.monotonic()
-            deadline = started + seconds
-            threads = [
-                threading.Thread(
-                    target=_client, args=(port, slack.response_url("load"), results, deadline, max_requests)
-                )
-                for _ in range(clients)
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=seconds + 30)
-            elapsed = time.monotonic() - started
+            response_url = slack.response_url("load")
+            results, elapsed = drive(port, lambda n: _request(n, response_url), clients, seconds, max_requests)
             mentions = len(results.latencies["mention"])
             replies = len(slack.posted(mentions, timeout=30))
         finally:
             stop(web.process)
             slack.close()
-    every = results.latencies["command"] + results.latencies["mention"]
+    every = results.every()
     return {
         "clients": clients,
         "seconds": round(elapsed, 1),
         "requests": len(every),
         "requests_per_second": round(len(every) / elapsed, 1),
-        "p50_ms": round(_percentile(every, 50) * 1000, 1),
-        "p99_ms": round(_percentile(every, 99) * 1000, 1),
+        "p50_ms": round(percentile(every, 50) * 1000, 1),
+        "p99_ms": round(percentile(every, 99) * 1000, 1),
         "max_ms": round(max(every, default=0) * 1000, 1),
-        "command_p50_ms": round(_percentile(results.latencies["command"], 50) * 1000, 1),
-        "mention_p50_ms": round(_percentile(results.latencies["mention"], 50) * 1000, 1),
+        "command_p50_ms": round(percentile(results.latencies["command"], 50) * 1000, 1),
+        "mention_p50_ms": round(percentile(results.latencies["mention"], 50) * 1000, 1),
         "errors": len(results.errors),
         "mentions_answered": f"{replies}/{mentions}",
     }
 
 
-def _percentile(values: list[float], percent: float) -> float:
+def percentile(values: list[float], percent: float) -> float:
     if len(values) < 2:
         return values[0] if values else 0.0
     return statistics.quantiles(values, n=100, method="inclusive")[int(percent) - 1]

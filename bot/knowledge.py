@@ -72,7 +72,7 @@ class Entry:
     roles: tuple[str, ...] = ()  # the compared pair, for differences and examples
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one loaded file is one identity: hashable, for caches
 class Knowledge:
     path: Path
     source_title: str

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from slack_sdk.models.blocks import (
     Block,
@@ -41,12 +42,17 @@ class Reply:
     blocks: list[Block]
     text: str
 
-    def blocks_as_dicts(self) -> list[dict]:
+    @cached_property
+    def dicts(self) -> list[dict]:
+        """The blocks as Slack receives them, checked against Block Kit's limits once."""
         return [block.to_dict() for block in self.blocks]
+
+    def blocks_as_dicts(self) -> list[dict]:
+        return self.dicts
 
     def message(self) -> dict:
         """Arguments for any Slack call that sends this reply; links and media never unfurl."""
-        return {"blocks": self.blocks, "text": self.text, "unfurl_links": False, "unfurl_media": False}
+        return {"blocks": self.dicts, "text": self.text, "unfurl_links": False, "unfurl_media": False}
 
 
 def render_answer(answer: Answer, knowledge: Knowledge) -> Reply:
@@ -66,8 +72,8 @@ def _fitted(reply: Reply) -> Reply:
     """The reply within Slack's size limits: blocks that do not fit are left out, and that is said."""
     kept: list[Block] = []
     used = 0
-    for block in reply.blocks:
-        size = len(json.dumps(block.to_dict()))
+    for block, as_dict in zip(reply.blocks, reply.dicts, strict=True):
+        size = len(json.dumps(as_dict))
         if len(kept) + 1 >= MESSAGE_BLOCKS or used + size > MESSAGE_CHARS:
             note = "Shortened to fit in Slack; ask about one part for the rest."
             return Reply(

@@ -5,8 +5,10 @@ Buttons carry the answer they lead to, encoded in their value, so a click needs 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+from functools import lru_cache
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject
 from slack_sdk.models.views import View
@@ -26,6 +28,22 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 def private_reply(answer: Answer, knowledge: Knowledge) -> Reply:
     """The /role reply, seen only by the asker: the answer, a Share button, and follow-ups."""
+    if answer.entry_id:  # answers repeat: build each once (declines echo the question, so do not)
+        return _cached_private_reply(knowledge, _rendering_key(answer))
+    return _private_reply(answer, knowledge)
+
+
+@lru_cache(maxsize=1024)
+def _cached_private_reply(knowledge: Knowledge, key: Answer) -> Reply:
+    return _private_reply(key, knowledge)
+
+
+def _rendering_key(answer: Answer) -> Answer:
+    """The answer without what its rendering does not use: the asker's words and the score."""
+    return dataclasses.replace(answer, question="", score=100, suggestions=())
+
+
+def _private_reply(answer: Answer, knowledge: Knowledge) -> Reply:
     reply = render_answer(answer, knowledge)
     buttons = []
     if answer.entry_id:
@@ -36,6 +54,17 @@ def private_reply(answer: Answer, knowledge: Knowledge) -> Reply:
 
 def public_reply(answer: Answer, knowledge: Knowledge, note: str = "") -> Reply:
     """An answer posted where everyone sees it (a thread, a DM, a shared answer), with follow-ups."""
+    if answer.entry_id and not note:
+        return _cached_public_reply(knowledge, _rendering_key(answer))
+    return _public_reply(answer, knowledge, note)
+
+
+@lru_cache(maxsize=1024)
+def _cached_public_reply(knowledge: Knowledge, key: Answer) -> Reply:
+    return _public_reply(key, knowledge, "")
+
+
+def _public_reply(answer: Answer, knowledge: Knowledge, note: str) -> Reply:
     reply = render_answer(answer, knowledge)
     blocks = list(reply.blocks)
     if note:

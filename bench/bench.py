@@ -1,0 +1,262 @@
+"""Role Bot's benchmarks, in one run: answer speed, scale, quality against BM25, HTTP against a
+minimal Bolt app, and memory. Every comparison is made in the same run, on the same machine.
+
+    python -m bench.bench [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from bench.generate import generate_knowledge, generate_questions, write_knowledge
+from bench.load import drive, percentile
+from bot.english import english_frequency
+from bot.evaluation import DECLINED, load_questions
+from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
+from bot.loading import load_knowledge
+from bot.matcher import Matcher
+from bot.routing import route
+from tests import fake_slack
+from tests.fake_slack import FakeSlack
+from tests.web_process import ROOT, WebProcess, free_port, healthy, procfile_command, stop
+
+QUESTION_FILES = [
+    DEFAULT_KNOWLEDGE_PATH.parent / "questions.yaml",
+    DEFAULT_KNOWLEDGE_PATH.parent / "questions-chat.yaml",
+]
+
+
+def _timed(function, items) -> list[float]:
+    times = []
+    for item in items:
+        started = time.perf_counter()
+        function(item)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def _ms(values: list[float], percent: float = 50) -> float:
+    return round(percentile(values, percent) * 1000, 3)
+
+
+def matcher_latency() -> list[tuple[str, str]]:
+    """Per question on the shipped knowledge: warm, and a cold start of `rolebot ask`."""
+    questions = [question.text for path in QUESTION_FILES for question in load_questions(path)]
+    matcher = Matcher(load_knowledge(DEFAULT_KNOWLEDGE_PATH))
+    first = _timed(matcher.match, questions)  # caches empty: every word met for the first time
+    warm = _timed(matcher.match, questions)
+    rolebot = [str(Path(sys.executable).parent / "rolebot"), "ask", "who owns the budget?"]
+    python = [sys.executable, "-c", "pass"]
+    cold = [_wall(rolebot) for _ in range(5)]
+    bare = [_wall(python) for _ in range(5)]
+    return [
+        ("questions", str(len(questions))),
+        ("match, first sight: median / p99 ms", f"{_ms(first)} / {_ms(first, 99)}"),
+        ("match, warm: median / p99 ms", f"{_ms(warm)} / {_ms(warm, 99)}"),
+        ("`rolebot ask`, cold process: median ms", f"{round(statistics.median(cold) * 1000)}"),
+        ("bare `python -c pass`: median ms", f"{round(statistics.median(bare) * 1000)}"),
+    ]
+
+
+def _wall(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=True, timeout=60)
+    return time.perf_counter() - started
+
+
+def scale(sizes: list[int]) -> list[tuple[str, str]]:
+    """Matching cost and memory as the knowledge grows."""
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for roles in sizes:
+            path = write_knowledge(roles, Path(folder))
+            english_frequency("warm")  # the shared English word list is not part of any knowledge file
+            tracemalloc.start()
+            started = time.perf_counter()
+            matcher = Matcher(load_knowledge(path))
+            built = time.perf_counter() - started
+            questions = generate_questions(generate_knowledge(roles), 400)
+            first = _timed(matcher.match, questions)
+            memory = tracemalloc.get_traced_memory()[0]
+            tracemalloc.stop()
+            warm = _timed(matcher.match, questions)
+            rows.append(
+                (
+                    f"{roles} roles ({len(matcher.knowledge.entries)} answers)",
+                    f"load {built:.2f} s; match median {_ms(warm)} ms, p99 {_ms(warm, 99)} ms "
+                    f"(first sight {_ms(first)} / {_ms(first, 99)}); memory {memory / 1e6:.1f} MB",
+                )
+            )
+    return rows
+
+
+def quality() -> list[tuple[str, str]]:
+    """Our matcher against BM25 over the same knowledge text, on the same questions."""
+    import bm25s  # benchmark-only dependency
+
+    knowledge = load_knowledge(DEFAULT_KNOWLEDGE_PATH)
+    matcher = Matcher(knowledge)
+    questions = [question for path in QUESTION_FILES for question in load_questions(path)]
+    ids = [entry.id for entry in knowledge.entries]
+    corpus = [" ".join((entry.title, entry.text, *entry.hints)) for entry in knowledge.entries]
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(corpus, stopwords="en", show_progress=False), show_progress=False)
+
+    def bm25(text: str) -> str:
+        tokens = bm25s.tokenize([text], stopwords="en", show_progress=False)
+        if not tokens.vocab:
+            return DECLINED
+        found, scores = retriever.retrieve(tokens, k=1, show_progress=False)
+        return ids[found[0][0]] if scores[0][0] > 0 else DECLINED
+
+    def ours(text: str) -> str:
+        return route(text, matcher).entry_id or DECLINED
+
+    rows = []
+    figures = {}
+    for name, answer in (("Role Bot", ours), ("BM25 (bm25s)", bm25)):
+        times, right = [], 0
+        for question in questions:
+            started = time.perf_counter()
+            got = answer(question.text)
+            times.append(time.perf_counter() - started)
+            right += got in question.expect
+        figures[name] = (right / len(questions), statistics.median(times))
+        rows.append((f"{name}: accuracy / median ms", f"{right / len(questions):.3f} / {_ms(times)}"))
+    ratio = figures["Role Bot"][0] / max(figures["BM25 (bm25s)"][0], 1e-9)
+    rows.append(("accuracy ratio, Role Bot / BM25", f"{ratio:.2f} ({len(questions)} questions)"))
+    return rows
+
+
+def http(clients: int, seconds: float) -> list[tuple[str, str]]:
+    """Signed slash commands: Role Bot's web process against a minimal Bolt app, same gunicorn settings."""
+    slack = FakeSlack()
+    rows, throughput = [], {}
+    try:
+        for name, target in (("minimal Bolt app", "'bench.minimal_app:create_app()'"), ("Role Bot", None)):
+            web = _start(slack, target)
+            try:
+                port = int(web.url.rsplit(":", 1)[1])
+                make = _slash_commands(slack.response_url("bench"))
+                drive(port, make, clients, 2, 2_000)  # warm up
+                results, elapsed = drive(port, make, clients, seconds, 100_000)
+                every = results.every()
+                throughput[name] = len(every) / elapsed
+                rows.append(
+                    (
+                        f"{name}: req/s, p50 / p99 ms, errors",
+                        f"{len(every) / elapsed:.0f}, {_ms(every)} / {_ms(every, 99)}, {len(results.errors)}",
+                    )
+                )
+                if target is None:
+                    rows.append(
+                        ("Role Bot web process: peak memory (RSS)", f"{_peak_rss(web.process.pid) / 1e6:.0f} MB")
+                    )
+            finally:
+                stop(web.process)
+    finally:
+        slack.close()
+    ratio = throughput["Role Bot"] / throughput["minimal Bolt app"]
+    rows.insert(2, ("throughput ratio, Role Bot / minimal", f"{ratio:.2f}"))
+    return rows
+
+
+def _slash_commands(response_url: str):
+    def make(number: int) -> tuple[str, bytes, str]:
+        question = "who owns the budget?" if number % 2 else "compare"
+        return "command", fake_slack.slash_command(question, response_url), "application/x-www-form-urlencoded"
+
+    return make
+
+
+def _start(slack: FakeSlack, target: str | None) -> WebProcess:
+    command = procfile_command("web")
+    if target:
+        command = command.replace("'bot.web:create_app()'", target)
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SLACK_")}
+    env |= {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        "PORT": str(port),
+        "SLACK_BOT_TOKEN": fake_slack.BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": fake_slack.SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "LOG_LEVEL": "WARNING",
+    }
+    log = Path(tempfile.mkstemp(suffix=".log")[1])
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            ["sh", "-c", f"exec {command} --access-logfile /dev/null"], cwd=ROOT, env=env, stdout=output, stderr=output
+        )
+    web = WebProcess(f"http://127.0.0.1:{port}", log, process)
+    if not (_answers(web.url) if target else healthy(web.url)):
+        stop(process)
+        raise RuntimeError(f"{target or 'Role Bot'} did not start:\n{web.log_text()}")
+    return web
+
+
+def _answers(url: str) -> bool:
+    """The minimal app has no /health; any HTTP answer on /slack/events means it is up."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/slack/events", timeout=1)
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def _peak_rss(master_pid: int) -> int:
+    """The largest peak resident memory among the gunicorn master and its workers, in bytes."""
+    pids = [master_pid]
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    if children.exists():
+        pids += [int(pid) for pid in children.read_text().split()]
+    peaks = []
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) * 1024)
+    return max(peaks, default=0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for checking that it runs")
+    args = parser.parse_args()
+    sizes = [10] if args.quick else [10, 100, 1000]
+    sections = [
+        ("Matcher latency (shipped knowledge)", matcher_latency() if not args.quick else []),
+        ("Scale (generated knowledge)", scale(sizes)),
+        ("Quality against a BM25 baseline", quality()),
+        (
+            "HTTP: signed /role commands, 20 clients",
+            http(clients=20 if not args.quick else 2, seconds=10 if not args.quick else 1),
+        ),
+    ]
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+    print(f"Role Bot benchmarks — {time.strftime('%Y-%m-%d')} — {machine}\n")
+    print("| measure | result |\n| --- | --- |")
+    for title, rows in sections:
+        if rows:
+            print(f"| **{title}** | |")
+            for name, value in rows:
+                print(f"| {name} | {value} |")
+
+
+if __name__ == "__main__":
+    main()

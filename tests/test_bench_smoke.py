@@ -1,0 +1,21 @@
+"""The benchmark runs end to end on tiny sizes (its figures are for people, not for assertions)."""
+
+import subprocess
+import sys
+
+from tests.web_process import ROOT
+
+
+def test_the_benchmark_runs_on_a_tiny_size():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.bench", "--quick"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for section in ("Scale (generated knowledge)", "Quality against a BM25 baseline", "HTTP: signed /role commands"):
+        assert section in result.stdout
+    assert "throughput ratio, Role Bot / minimal" in result.stdout
