@@ -8,6 +8,7 @@ Unknown words count against every entry, which is what makes off-topic questions
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 from collections import defaultdict
@@ -79,7 +80,7 @@ class Matcher:
         self.reader = QuestionReader(knowledge)
         self._entries = knowledge.entries
         self._index = _build_index(self._entries, self.settings, self.reader.role_name_stems)
-        self._stems = tuple(self._index.postings)
+        self._stems = tuple(sorted(self._index.postings))  # sorted, for finding longer forms by prefix
         self._unknown_idf = math.log(1 + len(self._entries))
         self._idf_floor = math.log(1 + 1 / self.settings.generic_share)
         self._synonyms = {stem(word): tuple(_stems(" ".join(means))) for word, means in SYNONYMS.items()}
@@ -271,9 +272,12 @@ class Matcher:
         if word in self._index.idf:
             return ((word, 1.0), *related)
         if len(word) >= s.min_prefix:
-            for term in self._stems:
-                shorter, longer = sorted((term, word), key=len)
-                if len(shorter) >= s.min_prefix and longer.startswith(shorter) and len(shorter) >= 0.6 * len(longer):
+            shorter = [word[:end] for end in range(s.min_prefix, len(word)) if word[:end] in self._index.idf]
+            start = bisect.bisect_left(self._stems, word)
+            end = bisect.bisect_left(self._stems, word + "\uffff")
+            longer = self._stems[start:end]
+            for term in (*shorter, *longer):
+                if min(len(term), len(word)) >= 0.6 * max(len(term), len(word)):
                     related.append((term, s.related_stem_credit))
         return tuple(dict(sorted(related, key=lambda item: item[1])).items())
 
