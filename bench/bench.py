@@ -27,7 +27,7 @@ from bot.matcher import Matcher
 from bot.routing import route
 from tests import fake_slack
 from tests.fake_slack import FakeSlack
-from tests.web_process import ROOT, WebProcess, free_port, healthy, procfile_command, stop
+from tests.web_process import WebProcess, start_web, stop
 
 QUESTION_FILES = [
     DEFAULT_KNOWLEDGE_PATH.parent / "questions.yaml",
@@ -183,29 +183,10 @@ def _slash_commands(response_url: str):
 
 
 def _start(slack: FakeSlack, target: str | None) -> WebProcess:
-    command = procfile_command("web")
-    if target:
-        command = command.replace("'bot.web:create_app()'", target)
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SLACK_")}
-    env |= {
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-        "PORT": str(port),
-        "SLACK_BOT_TOKEN": fake_slack.BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": fake_slack.SIGNING_SECRET,
-        "SLACK_API_URL": slack.api_url,
-        "LOG_LEVEL": "WARNING",
-    }
     log = Path(tempfile.mkstemp(suffix=".log")[1])
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            ["sh", "-c", f"exec {command} --access-logfile /dev/null"], cwd=ROOT, env=env, stdout=output, stderr=output
-        )
-    web = WebProcess(f"http://127.0.0.1:{port}", log, process)
-    if not (_answers(web.url) if target else healthy(web.url)):
-        stop(process)
-        raise RuntimeError(f"{target or 'Role Bot'} did not start:\n{web.log_text()}")
-    return web
+    if target is None:
+        return start_web(slack, log, {"LOG_LEVEL": "WARNING"})
+    return start_web(slack, log, {"LOG_LEVEL": "WARNING"}, app=target, ready=_answers)
 
 
 def _answers(url: str) -> bool:
@@ -243,14 +224,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for checking that it runs")
     args = parser.parse_args()
     sizes = [10] if args.quick else [10, 100, 1000]
+    clients = 2 if args.quick else 20
     sections = [
         ("Matcher latency (shipped knowledge)", matcher_latency() if not args.quick else []),
         ("Scale (generated knowledge)", scale(sizes)),
         ("Quality against a BM25 baseline", quality()),
-        (
-            "HTTP: signed /role commands, 20 clients",
-            http(clients=20 if not args.quick else 2, seconds=10 if not args.quick else 1),
-        ),
+        (f"HTTP: signed /role commands, {clients} clients", http(clients=clients, seconds=1 if args.quick else 10)),
     ]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
     print(f"Role Bot benchmarks — {time.strftime('%Y-%m-%d')} — {machine}\n")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,8 +54,18 @@ class WebProcess:
         return self.log.read_text(errors="replace")
 
 
-def start_web(slack: FakeSlack, log: Path, extra_env: dict | None = None) -> WebProcess:
-    """Start the Procfile's web process pointed at the fake Slack, logging (at DEBUG unless told) to a file."""
+APP = "'bot.web:create_app()'"
+
+
+def start_web(
+    slack: FakeSlack,
+    log: Path,
+    extra_env: dict | None = None,
+    app: str = APP,
+    ready: Callable[[str], bool] = healthy,
+) -> WebProcess:
+    """Start the Procfile's web process (or another WSGI app under the same gunicorn settings)
+    pointed at the fake Slack, logging (at DEBUG unless told) to a file."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("SLACK_")}
     env |= {
@@ -66,12 +77,11 @@ def start_web(slack: FakeSlack, log: Path, extra_env: dict | None = None) -> Web
         "LOG_LEVEL": "DEBUG",
         **(extra_env or {}),
     }
+    command = procfile_command("web").replace(APP, app)
     with log.open("w") as output:
-        process = subprocess.Popen(
-            ["sh", "-c", f"exec {procfile_command('web')}"], cwd=ROOT, env=env, stdout=output, stderr=output
-        )
+        process = subprocess.Popen(["sh", "-c", f"exec {command}"], cwd=ROOT, env=env, stdout=output, stderr=output)
     web = WebProcess(f"http://127.0.0.1:{port}", log, process)
-    if not healthy(web.url):
+    if not ready(web.url):
         process.kill()
         raise RuntimeError(f"the web process did not start:\n{web.log_text()}")
     return web

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 
 from bot.answerer import Answerer
+from bot.routing import Answer
 from bot.slack_client import apology_on_error, respond_with
 from bot.slack_messages import (
     SHARE_ACTION,
@@ -23,9 +24,8 @@ def register(app: App, answerer: Answerer) -> None:
     def share_answer(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         ack()
         with apology_on_error(lambda text: _tell(respond, text)):
-            answer = decode_answer(action.get("value", ""), answerer.knowledge)
+            answer = _button_answer(action, answerer, respond)
             if answer is None:
-                _tell(respond, GONE)
                 return
             note = f"Shared by {mention(_user_id(body))}"
             reply = public_reply(answer, answerer.knowledge, note=note)
@@ -36,15 +36,22 @@ def register(app: App, answerer: Answerer) -> None:
     def show_answer(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         ack()
         with apology_on_error(lambda text: _tell(respond, text)):
-            answer = decode_answer(action.get("value", ""), answerer.knowledge)
+            answer = _button_answer(action, answerer, respond)
             if answer is None:
-                _tell(respond, GONE)
                 return
             reply = private_reply(answer, answerer.knowledge)
             # A private /role reply changes in place; a button under a public message answers privately.
             container = body.get("container")
             in_place = isinstance(container, dict) and container.get("is_ephemeral") is True
             respond_with(respond, **reply.message(), response_type="ephemeral", replace_original=in_place)
+
+
+def _button_answer(action: dict, answerer: Answerer, respond: Respond) -> Answer | None:
+    """The answer a button carries; when it cannot be read (tampered, or from older knowledge), say so."""
+    answer = decode_answer(action.get("value", ""), answerer.knowledge)
+    if answer is None:
+        _tell(respond, GONE)
+    return answer
 
 
 def _tell(respond: Respond, text: str) -> None:
