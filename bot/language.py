@@ -99,7 +99,8 @@ STOPWORDS = _words(
     persons might may happen happens happening understanding good morning afternoon evening sorry
     short shortly brief briefly answer answers sentence sentences nutshell simple simply simplest
     sense friend dumb noob silly one ones really totally actual lol whatever key see next people
-    senior junior
+    senior junior month months monthly week weeks weekly quarter quarterly daily today tomorrow
+    yesterday now
     """
 )
 
@@ -225,6 +226,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "picks": ("assigned", "right"),
     "picking": ("assigned", "right"),
     "sprint": ("deadlines",),
+    "stuck": ("obstacles", "blockers"),
+    "blocked": ("obstacles", "blockers"),
+    "overspend": ("budget", "over budget"),
+    "overspending": ("budget", "over budget"),
+    "overrun": ("budget", "over budget"),
+    "split": ("distinction",),
+    "splitting": ("distinction",),
+    "gain": ("benefit", "value"),
+    "gains": ("benefit", "value"),
     "sprints": ("deadlines",),
     "sponsor": ("stakeholders",),
     "sponsors": ("stakeholders",),
@@ -294,11 +304,7 @@ WHO_WORDS = _words(
 )
 
 # "both roles", "each role", "the two roles": the pair of roles, named without naming them.
-PAIR_WORDS = _words(
-    """
-    both each two
-    """
-)
+PAIR_WORDS = _words("both each two these those")
 
 # Nouns that name a job. A question built around one the knowledge file does not
 # know ("what does a scrum master do?") is declined rather than answered wrongly.
@@ -350,7 +356,8 @@ _PHRASES = [
     for pattern, replacement in (
         (
             r"\bwho(?:m)?\s+(?:do|should|can|could|would|will|must)\s+(?:i|we)\s+"
-            r"(?:talk|speak|go|turn|reach out|ask|contact|escalate|ping|message|chat)(?:\s+(?:to|with))?\b",
+            r"(?:talk|speak|go|turn|reach out|ask|contact|escalate|ping|message|chat|pitch|propose|suggest|raise"
+            r"|bring|flag|send|take)(?:\s+(?:to|with))?\b",
             "who",
         ),
         (r"\bday[\s-]+to[\s-]+day\b", "operational"),
@@ -367,6 +374,8 @@ _PHRASES = [
         (r"\bplan b\b", "contingency"),
         (r"\b(?:several|many|more|lots of|a lot of|various|numerous|different)\s+projects\b", "multiple projects"),
         (r"\b(?:just|only)?\s*(?:one|a single|1)\s+project\b", "single project"),
+        (r"\b(?:just|only)?\s*(?:one|a single|1)\s+team\b", "single team"),
+        (r"\bin terms of\b", " "),
     )
 ]
 

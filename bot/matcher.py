@@ -120,10 +120,12 @@ class Matcher:
         """A question comparing roles: a specific entry if it asks for one, else the comparison."""
         s = self.settings
         # "who gives status updates, the DL or the DM?" asks for one entry, not the comparison.
-        override = s.min_score if question.asks_who or question.yes_no else s.compare_override
+        asks_for_one = question.asks_who or question.yes_no or question.offers_choice or question.words[:1] == ("why",)
+        override = s.min_score if asks_for_one else s.compare_override
         if ranked and ranked[0][1] >= override:
             return self._answer(question, ranked)
-        if len(question.roles) >= 2 or not question.content or self._all_known(question):
+        pair_named = len(question.roles) >= 2 or question.names_pair
+        if pair_named or not question.content or self._all_known(question):
             pair = self.knowledge.pair_for(question.roles)
             if pair:
                 score = 100 if not question.content else 80

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,6 +60,8 @@ class Question:
     content: tuple[str, ...]  # stems of the words that say what it is about
     focus: tuple[str, ...]  # the content of its question clause, when other clauses are context
     compares: bool  # asks how roles differ
+    names_pair: bool  # "both roles", "these two roles": the pair, named without naming them
+    offers_choice: bool  # "the DL or the DM?": which of the two does something
     yes_no: bool  # a yes/no question ("does a DL own the budget?")
     asks_who: bool
     asks_help: bool  # asks what the bot can do, or greets it
@@ -122,8 +125,10 @@ class QuestionReader:
             content=tuple(content),
             focus=focus if 0 < len(focus) < len(content) else (),
             compares=_compares(words, roles),
+            names_pair=_names_pair(words),
+            offers_choice=_offers_choice(words, spans),
             yes_no=bool(words) and words[0] in YES_NO_OPENERS,
-            asks_who=any(word in WHO_WORDS for word in words),
+            asks_who=any(word in WHO_WORDS or word == "which" for word in words),
             asks_help=any(word in HELP_WORDS for word in words)
             or ("you" in words and any(word in _ADDRESSING_BOT for word in words)),
             asks_identity=words[:2] in _IDENTITY_OPENERS or any(word in ROLE_WORDS for word in words),
@@ -239,11 +244,22 @@ def _words_by_clause(plain: str) -> tuple[list[str], list[int]]:
     return words, clause_of
 
 
+def _names_pair(words: tuple[str, ...]) -> bool:
+    return any(word in PAIR_WORDS and {"role", "roles"} & set(words[i + 1 : i + 3]) for i, word in enumerate(words))
+
+
+def _offers_choice(words: tuple[str, ...], spans: list[tuple[int, int]]) -> bool:
+    """Two role names joined by 'or' ('the DL or the DM'): the question asks which of them."""
+    ordered = sorted(spans)
+    return any(
+        "or" in words[first_end:second_start] and set(words[first_end:second_start]) <= {"or", "the", "a", "an"}
+        for (_, first_end), (second_start, _) in itertools.pairwise(ordered)
+    )
+
+
 def _compares(words: tuple[str, ...], roles: list[str]) -> bool:
     """Whether the question asks how roles differ."""
-    names_pair = any(
-        word in PAIR_WORDS and {"role", "roles"} & set(words[i + 1 : i + 3]) for i, word in enumerate(words)
-    )
+    names_pair = _names_pair(words)
     return (
         any(word in COMPARE_WORDS for word in words)
         or len(set(roles)) >= 2
