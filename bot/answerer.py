@@ -41,9 +41,11 @@ class Answerer:
     def knowledge(self) -> Knowledge:
         return self._matcher.knowledge
 
-    def answer(self, text: str) -> Answer:
-        """The answer to a /role argument, a mention or a DM."""
-        return route(text, self._matcher)
+    def answer(self, text: str) -> tuple[Answer, Knowledge]:
+        """The answer to a /role argument, a mention or a DM, and the knowledge it came from
+        (render with that one: the file may be reloaded at any moment)."""
+        matcher = self._matcher
+        return route(text, matcher), matcher.knowledge
 
     def refresh(self) -> bool:
         """Reload the knowledge file if it changed and is valid; True when new knowledge took over."""

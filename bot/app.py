@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
 
@@ -12,6 +13,8 @@ from bot.deliveries import SeenDeliveries
 from bot.handlers import actions, commands, events, home, shortcuts
 from bot.settings import Settings
 from bot.slack_client import web_client
+
+LISTENER_THREADS = 64
 
 
 def build_app(settings: Settings, answerer: Answerer | None = None) -> App:
@@ -22,6 +25,8 @@ def build_app(settings: Settings, answerer: Answerer | None = None) -> App:
     client = web_client(settings.bot_token, settings.api_url)
     app = App(
         client=client,
+        # Enough listener threads that replies waiting on Slack never keep /role from acknowledging.
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
         signing_secret=settings.signing_secret or None,
         # Socket Mode connections are authenticated by the app token instead of request signatures.
         request_verification_enabled=bool(settings.signing_secret),

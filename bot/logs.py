@@ -6,7 +6,8 @@ import logging
 import re
 from collections.abc import Iterable
 
-_TOKEN = re.compile(r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+")
+# Slack tokens, and response URLs (whoever holds one can post to the channel for 30 minutes).
+_TOKEN = re.compile(r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+|(?<=hooks\.slack\.com/)[A-Za-z]+/[A-Za-z0-9/_%.-]+")
 REDACTED = "[redacted]"
 
 

@@ -97,7 +97,7 @@ def _role(answer: Answer, knowledge: Knowledge) -> Reply:
     ]
     footer = [f"Also called: {escape_mrkdwn(', '.join(role.aliases))}"] if role.aliases else []
     blocks.append(_context(knowledge, *footer))
-    return Reply(blocks, f"{role.name}: {escape_mrkdwn(role.summary)}")
+    return Reply(blocks, f"{_name(role)}: {escape_mrkdwn(role.summary)}")
 
 
 def _responsibility(answer: Answer, knowledge: Knowledge) -> Reply:
@@ -187,14 +187,14 @@ def _help(knowledge: Knowledge) -> Reply:
 def _declined(answer: Answer, knowledge: Knowledge) -> Reply:
     names = _join(f"*{_name(role)}*" for role in knowledge.roles)
     if answer.reason == "unknown-role":
-        lead = f"I don't know the role “{_echo(answer.unknown_role)}” yet. I know about {names}."
+        lead = f"I don't know the role {_echo(answer.unknown_role)} yet. I know about {names}."
     elif answer.reason == "people":
         lead = f"I can't say who holds a role or who reports to whom — I know what {names} do."
     elif answer.reason == "ambiguous":
         choices = " or ".join(suggestion_label(entry_id, knowledge) for entry_id in answer.suggestions)
         lead = f"I'm not sure which you mean: {escape_mrkdwn(choices)}?"
     else:
-        lead = f"Sorry, I can't answer “{_echo(answer.question)}”. I know about {names}."
+        lead = f"Sorry, I can't answer {_echo(answer.question)}. I know about {names}."
     blocks: list[Block] = [_section(lead)]
     if answer.suggestions:
         blocks.append(
@@ -297,8 +297,8 @@ def _join(items) -> str:
 
 
 def _echo(text: str) -> str:
-    """The asker's words, shortened and escaped so they read as text and never as markup."""
-    return escape_mrkdwn(shorten(text, ECHO_LIMIT))
+    """The asker's words as inline code: escaped, and shown as typed, never as links or formatting."""
+    return f"`{escape_mrkdwn(shorten(text.replace('`', ''), ECHO_LIMIT))}`"
 
 
 def _plain(mrkdwn: str) -> str:

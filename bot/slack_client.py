@@ -7,6 +7,7 @@ dropped connections back off, all bounded. Errors Slack reports (ok: false) are 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -17,18 +18,46 @@ from slack_sdk.http_retry import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     RetryHandler,
+    RetryState,
 )
+from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 
 from bot.render import Reply
 
 RETRIES = 2
 TIMEOUT_SECONDS = 10
+MAX_WAIT_SECONDS = 5  # the longest a rate limit is waited out before retrying
 APOLOGY = "Sorry — something went wrong on my side while answering that. Please try again in a moment."
 # Slack refused the blocks themselves: the same answer as plain text still gets through.
 _BLOCK_ERRORS = {"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long"}
 
 logger = logging.getLogger(__name__)
+
+
+class CappedRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """slack_sdk's rate-limit handler, waiting at most MAX_WAIT_SECONDS however long Slack asks:
+    a listener thread asleep for a minute is a thread no one else can use."""
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is None:
+            super().prepare_for_next_attempt(state=state, request=request, response=response, error=error)
+            return
+        asked = next((values for name, values in response.headers.items() if name.lower() == "retry-after"), ["1"])
+        try:
+            wait = min(float(asked[0]), MAX_WAIT_SECONDS)
+        except (TypeError, ValueError):
+            wait = 1.0
+        state.next_attempt_requested = True
+        time.sleep(max(wait, 0.0))
+        state.increment_current_attempt()
 
 
 class ServerErrorRetryHandler(RetryHandler):
@@ -46,7 +75,7 @@ def web_client(token: str, base_url: str) -> WebClient:
         timeout=TIMEOUT_SECONDS,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=RETRIES, interval_calculator=backoff),
-            RateLimitErrorRetryHandler(max_retry_count=RETRIES),
+            CappedRateLimitRetryHandler(max_retry_count=RETRIES),
             ServerErrorRetryHandler(max_retry_count=RETRIES, interval_calculator=backoff),
         ],
     )

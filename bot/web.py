@@ -19,6 +19,7 @@ from bot.app import build_app
 from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.signing import signature_problem
+from bot.slack_client import APOLOGY
 
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/health"
@@ -51,7 +52,7 @@ class SlackWeb:
     def handle(self, environ: dict) -> tuple[int, str, dict[str, str]]:
         body = _read_body(environ)
         if body is None:
-            logger.warning("refused a request: body missing or over %d bytes", MAX_BODY_BYTES)
+            logger.warning("refused a request: body unreadable, too slow, or over %d bytes", MAX_BODY_BYTES)
             return 413, "too large\n", {}
         problem = signature_problem(
             self.signing_secret,
@@ -77,6 +78,14 @@ class SlackWeb:
         except Exception as error:  # a signed but unexpected payload must not become a 500
             logger.warning("could not handle a signed request: %s: %s", type(error).__name__, error)
             return 400, "unsupported request\n", {}
+        if response.status == 404 and _is_slash_command(body):
+            # The command's listener did not acknowledge in time: the asker still hears from us.
+            logger.error("the /role listener did not acknowledge in time")
+            return (
+                200,
+                json.dumps({"response_type": "ephemeral", "text": APOLOGY}),
+                {"content-type": "application/json"},
+            )
         if response.status == 404:  # nothing listens for it: acknowledge, so Slack does not retry
             logger.info("ignored a request no listener handles")
             return 200, "", {}
@@ -102,13 +111,20 @@ def _read_body(environ: dict) -> bytes | None:
         return None
     if length > MAX_BODY_BYTES or length < 0:
         return None
-    return environ["wsgi.input"].read(length) if length else b""
+    try:
+        return environ["wsgi.input"].read(length) if length else b""
+    except OSError:  # the client stopped sending (the server's body deadline, see gunicorn.conf.py)
+        return None
 
 
 # Fields Bolt reads without checking their type, and the type it expects of each.
 _OBJECT_FIELDS = ("event", "user", "channel", "container", "message", "team", "view", "enterprise")
 _LIST_FIELDS = ("actions", "authorizations")
 _TEXT_FIELDS = ("type", "event_id", "team_id", "api_app_id", "callback_id", "response_url", "trigger_id")
+
+
+def _is_slash_command(body: bytes) -> bool:
+    return b"command=" in body and "command" in urllib.parse.parse_qs(body.decode("utf-8", "replace"))
 
 
 def _malformed(body: bytes, content_type: str) -> str:
@@ -120,12 +136,12 @@ def _malformed(body: bytes, content_type: str) -> str:
     if "application/json" in content_type:
         try:
             return _shape_problem(json.loads(text), "the JSON body")
-        except ValueError:
+        except (ValueError, RecursionError):
             return "the JSON body does not parse"
     if "payload" in (form := urllib.parse.parse_qs(text)):
         try:
             return _shape_problem(json.loads(form["payload"][0]), "the payload")
-        except ValueError:
+        except (ValueError, RecursionError):
             return "the payload field is not JSON"
     return ""
 

@@ -1,6 +1,7 @@
 """Odd, broken and hostile input: a sensible reply or a quiet 200/400, never a 500 or a crash."""
 
 import json
+import socket
 import time
 import urllib.parse
 
@@ -144,3 +145,29 @@ def test_after_the_fuzzing_the_process_still_answers(web, slack):
     status, body, _ = post(f"{web}/slack/events", fake_slack.slash_command("compare", slack.response_url()), FORM)
     assert status == 200
     assert b"Delivery Lead vs Delivery Manager" in body
+
+
+def test_deeply_nested_json_gets_400(web):
+    body = ("[" * 100_000 + "]" * 100_000).encode()
+    assert post(f"{web}/slack/events", b'{"a": ' + body + b"}", JSON)[0] == 400
+
+
+STALLED_HEADERS = b"POST /slack/events HTTP/1.1\r\nHost: x\r\n"
+STALLED_BODY = STALLED_HEADERS + b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+
+
+@pytest.mark.parametrize("sent", [STALLED_HEADERS, STALLED_BODY], ids=["headers", "body"])
+def test_clients_that_never_finish_their_request_cannot_stop_the_server(web, sent):
+    host, port = "127.0.0.1", int(web.rsplit(":", 1)[1])
+    stalled = []
+    for _ in range(24):  # more than the worker's 16 threads
+        connection = socket.create_connection((host, port), timeout=5)
+        connection.sendall(sent)
+        stalled.append(connection)
+    try:
+        assert healthy(web, timeout=15)
+        status, body, _ = post(f"{web}/slack/events", fake_slack.slash_command("compare", "http://127.0.0.1:9/x"), FORM)
+        assert (status, b"Delivery Lead vs Delivery Manager" in body) == (200, True)
+    finally:
+        for connection in stalled:
+            connection.close()

@@ -197,3 +197,17 @@ def test_a_failing_shortcut_apologises_privately(broken_listeners):
     )
     ((_, kwargs),) = respond.calls
     assert kwargs["text"] == APOLOGY
+
+
+def test_an_edited_mention_is_not_answered_again(listeners):
+    client = Recorder()
+    event = {
+        "type": "app_mention",
+        "user": "U1",
+        "text": "<@UBOT> budget",
+        "ts": "5.5",
+        "channel": "C1",
+        "edited": {"user": "U1", "ts": "6.0"},
+    }
+    listeners[("event", "app_mention")](event=event, client=client, context={"bot_user_id": "UBOT"})
+    assert client.calls == []

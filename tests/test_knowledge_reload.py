@@ -35,7 +35,7 @@ def test_a_broken_edit_keeps_the_last_good_knowledge_and_says_why(tmp_path, capl
     _edit(path, "      - id: risk-management\n", "      - id: risk-management\n        hint: [oops]\n")
     with caplog.at_level(logging.WARNING):
         assert answerer.refresh() is False
-    assert answerer.answer("who handles risk?").entry_id == "delivery-lead/risk-management"
+    assert answerer.answer("who handles risk?")[0].entry_id == "delivery-lead/risk-management"
     assert f"{path}, line " in caplog.text
     assert "unknown field 'hint'" in caplog.text
 

@@ -154,3 +154,36 @@ def test_every_message_stays_within_block_kit_limits_even_for_extreme_content(kn
                 _check_limits(reply.blocks_as_dicts())
                 assert len(reply.text) <= 3000
         _check_limits(home_view(source).to_dict()["blocks"], max_blocks=100)
+
+
+def test_hostile_names_in_a_knowledge_file_cannot_ping_either():
+    hostile = "Delivery Lead <!channel> <@U123> &"
+    role = Role(
+        "lead",
+        hostile,
+        ("<!here>",),
+        "Summary <!everyone>.",
+        "Focus <#C1|x>",
+        responsibilities=(Responsibility("r", "Risk <!channel>", "Text <@U1>."),),
+    )
+    other = Role("other", "Other", (), "Summary.", "Focus", responsibilities=(Responsibility("b", "Budget", "Text."),))
+    source = Knowledge(path=Path("hostile.yaml"), source_title="Source <!here>", roles=(role, other))
+    answers = [Answer("", entry.id, 100) for entry in source.entries]
+    answers += [Answer("", "help", 100), Answer("", "compare", 100, roles=("lead", "other"))]
+    for answer in answers:
+        for reply in (private_reply(answer, source), public_reply(answer, source)):
+            # plain_text (headers, buttons) shows text as it is and never pings; mrkdwn must be escaped
+            for text in [*_mrkdwn(reply.blocks_as_dicts()), reply.text]:
+                assert not re.search(r"<[!@#]", text), text
+                assert not ENTITY_OR_PLAIN.search(text), text
+
+
+def _mrkdwn(value):
+    if isinstance(value, dict):
+        if value.get("type") == "mrkdwn":
+            yield value["text"]
+        for item in value.values():
+            yield from _mrkdwn(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _mrkdwn(item)

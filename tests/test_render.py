@@ -84,9 +84,14 @@ def test_ambiguous_question_lists_what_it_might_mean(reply):
     assert "Cross-Functional Coordination (Delivery Manager)" in text
 
 
-def test_unknown_role_is_named_back_escaped(reply):
+def test_unknown_role_is_named_back_as_code(reply):
     text = _strings(reply("what does a scrum master do?"))
-    assert "I don't know the role “scrum master” yet" in text
+    assert "I don't know the role `scrum master` yet" in text
+
+
+def test_echoed_words_are_shown_as_typed_never_as_links_or_formatting(reply):
+    text = reply("*urgent* see https://evil.example/login now").blocks_as_dicts()[0]["text"]["text"]
+    assert "Sorry, I can't answer `*urgent* see https://evil.example/login now`." in text
 
 
 @pytest.mark.parametrize(

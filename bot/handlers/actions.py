@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 
 from bot.answerer import Answerer
+from bot.knowledge import Knowledge
 from bot.routing import Answer
 from bot.slack_client import apology_on_error, respond_with
 from bot.slack_messages import (
@@ -24,11 +25,12 @@ def register(app: App, answerer: Answerer) -> None:
     def share_answer(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         ack()
         with apology_on_error(lambda text: _tell(respond, text)):
-            answer = _button_answer(action, answerer, respond)
+            knowledge = answerer.knowledge
+            answer = _button_answer(action, knowledge, respond)
             if answer is None:
                 return
             note = f"Shared by {mention(_user_id(body))}"
-            reply = public_reply(answer, answerer.knowledge, note=note)
+            reply = public_reply(answer, knowledge, note=note)
             if respond_with(respond, **reply.message(), response_type="in_channel", replace_original=False):
                 respond_with(respond, delete_original=True)
 
@@ -36,19 +38,20 @@ def register(app: App, answerer: Answerer) -> None:
     def show_answer(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         ack()
         with apology_on_error(lambda text: _tell(respond, text)):
-            answer = _button_answer(action, answerer, respond)
+            knowledge = answerer.knowledge
+            answer = _button_answer(action, knowledge, respond)
             if answer is None:
                 return
-            reply = private_reply(answer, answerer.knowledge)
+            reply = private_reply(answer, knowledge)
             # A private /role reply changes in place; a button under a public message answers privately.
             container = body.get("container")
             in_place = isinstance(container, dict) and container.get("is_ephemeral") is True
             respond_with(respond, **reply.message(), response_type="ephemeral", replace_original=in_place)
 
 
-def _button_answer(action: dict, answerer: Answerer, respond: Respond) -> Answer | None:
+def _button_answer(action: dict, knowledge: Knowledge, respond: Respond) -> Answer | None:
     """The answer a button carries; when it cannot be read (tampered, or from older knowledge), say so."""
-    answer = decode_answer(action.get("value", ""), answerer.knowledge)
+    answer = decode_answer(action.get("value", ""), knowledge)
     if answer is None:
         _tell(respond, GONE)
     return answer

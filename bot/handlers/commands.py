@@ -16,6 +16,6 @@ def register(app: App, answerer: Answerer) -> None:
     def answer_command(ack: Ack, command: dict) -> None:
         with apology_on_error(lambda text: ack(response_type="ephemeral", text=text)):
             text = command.get("text")
-            answer = answerer.answer(text if isinstance(text, str) else "")
-            reply = private_reply(answer, answerer.knowledge)
+            answer, knowledge = answerer.answer(text if isinstance(text, str) else "")
+            reply = private_reply(answer, knowledge)
             ack(response_type="ephemeral", **reply.message())

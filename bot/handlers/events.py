@@ -13,7 +13,8 @@ from bot.slack_messages import public_reply
 def register(app: App, answerer: Answerer) -> None:
     @app.event("app_mention")
     def answer_mention(event: dict, client: WebClient, context: dict) -> None:
-        if _from_a_bot(event, context):
+        # Editing a message that mentions the bot delivers the mention again, with a new event id.
+        if _from_a_bot(event, context) or event.get("edited"):
             return
         _reply_in_thread(event, client, answerer)
 
@@ -37,7 +38,7 @@ def _reply_in_thread(event: dict, client: WebClient, answerer: Answerer, thread:
 
     with apology_on_error(apologise):
         text = event.get("text")
-        reply = public_reply(answerer.answer(text if isinstance(text, str) else ""), answerer.knowledge)
+        reply = public_reply(*answerer.answer(text if isinstance(text, str) else ""))
         post_reply(client, channel, thread_ts, reply)
 
 

@@ -21,11 +21,11 @@ def register(app: App, answerer: Answerer) -> None:
             channel = shortcut.get("channel") if isinstance(shortcut.get("channel"), dict) else {}
             user = shortcut.get("user") if isinstance(shortcut.get("user"), dict) else {}
             text = message.get("text")
-            answer = answerer.answer(text if isinstance(text, str) else "")
+            answer, knowledge = answerer.answer(text if isinstance(text, str) else "")
             note = f"Answered with Role Bot for {mention(user.get('id', ''))}"
-            reply = public_reply(answer, answerer.knowledge, note=note)
+            reply = public_reply(answer, knowledge, note=note)
             problem = post_reply(client, channel.get("id", ""), message.get("thread_ts") or message.get("ts"), reply)
             if problem in ("not_in_channel", "channel_not_found"):
-                private = private_reply(answer, answerer.knowledge)
+                private = private_reply(answer, knowledge)
                 respond_with(respond, text=NOT_IN_CHANNEL, response_type="ephemeral", replace_original=False)
                 respond_with(respond, **private.message(), response_type="ephemeral", replace_original=False)
