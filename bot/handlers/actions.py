@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from slack_bolt import Ack, App, Respond
 
 from bot.answerer import Answerer
@@ -23,38 +25,38 @@ GONE = "That answer is no longer available. Ask again with /role."
 def register(app: App, answerer: Answerer) -> None:
     @app.action(SHARE_ACTION)
     def share_answer(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
-        ack()
-        with apology_on_error(lambda text: _tell(respond, text)):
-            knowledge = answerer.knowledge
-            answer = _button_answer(action, knowledge, respond)
-            if answer is None:
-                return
-            note = f"Shared by {mention(_user_id(body))}"
-            reply = public_reply(answer, knowledge, note=note)
+        def share(answer: Answer, knowledge: Knowledge) -> None:
+            reply = public_reply(answer, knowledge, note=f"Shared by {mention(_user_id(body))}")
             if respond_with(respond, **reply.message(), response_type="in_channel", replace_original=False):
                 respond_with(respond, delete_original=True)
 
+        _with_button_answer(ack, action, respond, answerer, share)
+
     @app.action(SHOW_ACTION_PATTERN)
     def show_answer(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
-        ack()
-        with apology_on_error(lambda text: _tell(respond, text)):
-            knowledge = answerer.knowledge
-            answer = _button_answer(action, knowledge, respond)
-            if answer is None:
-                return
+        def show(answer: Answer, knowledge: Knowledge) -> None:
             reply = private_reply(answer, knowledge)
             # A private /role reply changes in place; a button under a public message answers privately.
             container = body.get("container")
             in_place = isinstance(container, dict) and container.get("is_ephemeral") is True
             respond_with(respond, **reply.message(), response_type="ephemeral", replace_original=in_place)
 
+        _with_button_answer(ack, action, respond, answerer, show)
 
-def _button_answer(action: dict, knowledge: Knowledge, respond: Respond) -> Answer | None:
-    """The answer a button carries; when it cannot be read (tampered, or from older knowledge), say so."""
-    answer = decode_answer(action.get("value", ""), knowledge)
-    if answer is None:
-        _tell(respond, GONE)
-    return answer
+
+def _with_button_answer(
+    ack: Ack, action: dict, respond: Respond, answerer: Answerer, then: Callable[[Answer, Knowledge], None]
+) -> None:
+    """Acknowledge a click and act on the answer its button carries; when the value cannot be read
+    (tampered with, or from knowledge since edited), say so instead."""
+    ack()
+    with apology_on_error(lambda text: _tell(respond, text)):
+        knowledge = answerer.knowledge
+        answer = decode_answer(action.get("value", ""), knowledge)
+        if answer is None:
+            _tell(respond, GONE)
+            return
+        then(answer, knowledge)
 
 
 def _tell(respond: Respond, text: str) -> None:
