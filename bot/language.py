@@ -100,7 +100,7 @@ STOPWORDS = _words(
     short shortly brief briefly answer answers sentence sentences nutshell simple simply simplest
     sense friend dumb noob silly one ones really totally actual lol whatever key see next people
     senior junior month months monthly week weeks weekly quarter quarterly daily today tomorrow
-    yesterday now
+    yesterday now concrete practical typical typically part
     """
 )
 
@@ -234,6 +234,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "split": ("distinction",),
     "splitting": ("distinction",),
     "gain": ("benefit", "value"),
+    "call": ("decisions",),
+    "calls": ("decisions",),
+    "useful": ("benefit", "value"),
+    "usefulness": ("benefit", "value"),
+    "contact": ("interact", "communication"),
     "gains": ("benefit", "value"),
     "sprints": ("deadlines",),
     "sponsor": ("stakeholders",),
@@ -244,8 +249,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "company": ("organizations",),
     "companies": ("organizations",),
     "business": ("organizations",),
-    "call": ("decisions",),
-    "calls": ("decisions",),
     "decide": ("decisions",),
     "decides": ("decisions",),
 }
@@ -274,14 +277,15 @@ ROLE_WORDS = _words(
     role roles job jobs position positions title titles description descriptions responsibilities
     responsibility responsible duties duty involve involves involved entail entails explain describe
     overview summary jd work works do does doing day purpose function mean means meaning stand
-    stands define definition expect
+    stands define definition expect provide give show walk through summarize summary outline list
+    detail details clarify elaborate breakdown rundown
     """
 )
 
 HELP_WORDS = _words(
     """
     help usage commands command instructions ask asking use using options menu start hi hello hey
-    hiya yo topics cover covers covered bot support
+    hiya yo topics cover covers covered bot support assist assists capable able
     """
 )
 
@@ -313,7 +317,7 @@ ROLE_NOUNS = _words(
     manager lead leader master owner architect engineer developer designer analyst director
     officer consultant coach tester administrator admin executive president vp ceo cto cfo coo cio
     cpo recruiter accountant specialist coordinator supervisor planner scientist programmer intern
-    lawyer secretary receptionist pm po sm ba qa hr chair founder partner principal controller chief
+    lawyer secretary receptionist pm po sm ba qa hr founder partner controller chief
     headmaster
     treasurer auditor clerk steward
     """
@@ -357,7 +361,7 @@ _PHRASES = [
         (
             r"\bwho(?:m)?\s+(?:do|should|can|could|would|will|must)\s+(?:i|we)\s+"
             r"(?:talk|speak|go|turn|reach out|ask|contact|escalate|ping|message|chat|pitch|propose|suggest|raise"
-            r"|bring|flag|send|take)(?:\s+(?:to|with))?\b",
+            r"|bring|flag|send|take|call|email|phone)(?:\s+(?:to|with))?\b",
             "who",
         ),
         (r"\bday[\s-]+to[\s-]+day\b", "operational"),
@@ -373,8 +377,11 @@ _PHRASES = [
         (r"\b(?:senior|upper|top|executive)\s+(?:management|leadership|leaders|managers)\b", "executives"),
         (r"\bplan b\b", "contingency"),
         (r"\b(?:several|many|more|lots of|a lot of|various|numerous|different)\s+projects\b", "multiple projects"),
-        (r"\b(?:just|only)?\s*(?:one|a single|1)\s+project\b", "single project"),
-        (r"\b(?:just|only)?\s*(?:one|a single|1)\s+team\b", "single team"),
+        (r"\b(?:just|only)?\s*(?:one|a single|1)\s+(?:specific\s+)?project\b", "single project"),
+        (r"\b(?:just|only)?\s*(?:one|a single|1)\s+(?:specific\s+)?team\b", "single team"),
+        (r"\bin line with\b", "aligned with"),
+        (r"\bin common\b", "similarities"),
+        (r"\bbottom line\b", " "),
         (r"\bin terms of\b", " "),
     )
 ]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.knowledge import Entry, Knowledge
-from bot.language import STOPWORDS, SYNONYMS, stem, tokenize
+from bot.language import COMPARE_WORDS, STOPWORDS, SYNONYMS, stem, tokenize
 from bot.understanding import Question, QuestionReader
 
 _WHY = stem("why")
@@ -121,7 +121,9 @@ class Matcher:
         s = self.settings
         # "who gives status updates, the DL or the DM?" asks for one entry, not the comparison.
         asks_for_one = question.asks_who or question.yes_no or question.offers_choice or question.words[:1] == ("why",)
-        override = s.min_score if asks_for_one else s.compare_override
+        # "walk me through the consulting example of the two roles" names the pair without comparing.
+        named_only = question.names_pair and len(question.roles) < 2 and not _compare_words(question)
+        override = s.min_score if asks_for_one or named_only else s.compare_override
         if ranked and ranked[0][1] >= override:
             return self._answer(question, ranked)
         pair_named = len(question.roles) >= 2 or question.names_pair
@@ -141,6 +143,8 @@ class Matcher:
     def _content_match(self, question: Question, ranked: list[tuple[str, float]]) -> Match:
         s = self.settings
         threshold = s.min_score_with_role if question.roles else s.min_score
+        if len(question.roles) == 1 and question.describes_role:
+            threshold = s.min_score  # "an overview of the DM role": only a clear topic beats the role itself
         if ranked and ranked[0][1] >= threshold:
             return self._answer(question, ranked)
         if len(question.roles) == 1 and question.asks_identity:
@@ -256,6 +260,8 @@ class Matcher:
 
     def _about_unknown_role(self, question: Question) -> bool:
         """Whether a job title the file lacks is what the question is about."""
+        if len(question.roles) >= 2:
+            return False  # both known roles are named: the other word is not the subject
         if question.roles:
             return question.compares
         return question.asks_identity or question.compares or not question.content
@@ -282,6 +288,10 @@ class Matcher:
                 if min(len(term), len(word)) >= 0.6 * max(len(term), len(word)):
                     related.append((term, s.related_stem_credit))
         return tuple(dict(sorted(related, key=lambda item: item[1])).items())
+
+
+def _compare_words(question: Question) -> bool:
+    return any(word in COMPARE_WORDS for word in question.words)
 
 
 def _percent(score: float) -> int:

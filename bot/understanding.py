@@ -41,6 +41,9 @@ _FUNCTION_WORDS = (
     | YES_NO_OPENERS
     | WHO_WORDS
 )
+_STOPWORD_STEMS = frozenset(stem(word) for word in STOPWORDS)  # "kinds" is as empty as "kind"
+# Words that ask what a role is, as against "do", "does" or "job" that most questions use.
+_DESCRIBING = ROLE_WORDS - {"do", "does", "doing", "work", "works", "day", "responsible", "involved", "job", "jobs"}
 _DETERMINERS = {"the", "a", "an"}
 _PERSON_DETERMINERS = {"the", "our", "my", "your", "their", "this", "a", "an"}
 _QUESTION_WORDS = WHO_WORDS | {"which", "what", "how", "why", "where", "when"}
@@ -66,6 +69,7 @@ class Question:
     asks_who: bool
     asks_help: bool  # asks what the bot can do, or greets it
     asks_identity: bool  # "who is ...", "what is ...", "what does X do"
+    describes_role: bool  # "overview of the DM role", "what's their job about": the role itself
     corrected: bool  # a word had to be corrected to be understood
     asks_about_people: bool  # who holds a role, or who reports to whom: not what a role does
 
@@ -132,6 +136,7 @@ class QuestionReader:
             asks_help=any(word in HELP_WORDS for word in words)
             or ("you" in words and any(word in _ADDRESSING_BOT for word in words)),
             asks_identity=words[:2] in _IDENTITY_OPENERS or any(word in ROLE_WORDS for word in words),
+            describes_role=any(word in _DESCRIBING for word in words),
             corrected=raw_words != list(words),
             asks_about_people=_asks_about_people(words, spans),
         )
@@ -143,7 +148,7 @@ class QuestionReader:
             if i in skip or word in _FUNCTION_WORDS or len(word) < 2 or word.isdigit():
                 continue
             stemmed = stem(word)
-            if stemmed not in self.role_name_stems:
+            if stemmed not in self.role_name_stems and stemmed not in _STOPWORD_STEMS:
                 content.setdefault(stemmed, clause_of[i])
         return content
 
