@@ -34,10 +34,6 @@ class Answerer:
         return cls(load_knowledge(path))
 
     @property
-    def matcher(self) -> Matcher:
-        return self._matcher
-
-    @property
     def knowledge(self) -> Knowledge:
         return self._matcher.knowledge
 

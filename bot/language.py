@@ -387,6 +387,18 @@ _PHRASES = [
 ]
 
 
+# Past this, a message is not a question but a paste; reading all of it would only cost time.
+MAX_QUESTION_CHARS = 2000
+
+
+def plain_text(text: str) -> str:
+    """A message as the plain question it asks: Slack markup removed, spaces folded, length capped.
+
+    Done once per message: decoding entities twice would turn a typed "&lt;" into "<".
+    """
+    return " ".join(clean_slack_text(text[: MAX_QUESTION_CHARS * 4]).split())[:MAX_QUESTION_CHARS]
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case words of the text, with chat shorthand expanded and British -ise spelt -ize.
 

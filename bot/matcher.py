@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.knowledge import Entry, Knowledge
-from bot.language import COMPARE_WORDS, STOPWORDS, SYNONYMS, stem, tokenize
+from bot.language import COMPARE_WORDS, STOPWORDS, SYNONYMS, plain_text, stem, tokenize
 from bot.understanding import Question, QuestionReader
 
 _WHY = stem("why")
@@ -88,8 +88,12 @@ class Matcher:
         self._title_stems = {entry.id: frozenset(_stems(entry.title)) for entry in self._entries}
 
     def match(self, text: str) -> Match:
-        """The best answer for a free-text question."""
-        question, ranked = self._read(text)
+        """The best answer for a free-text question, as Slack sends it (markup and all)."""
+        return self.match_plain(plain_text(text))
+
+    def match_plain(self, plain: str) -> Match:
+        """The best answer for a question already made plain with language.plain_text."""
+        question, ranked = self._read(plain)
         if question.asks_about_people:
             return self._decline(question, "people", [f"role/{role}" for role in question.roles])
         if question.unknown_roles and self._about_unknown_role(question):

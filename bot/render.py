@@ -42,17 +42,17 @@ class Reply:
     blocks: list[Block]
     text: str
 
-    @cached_property
-    def dicts(self) -> list[dict]:
-        """The blocks as Slack receives them, checked against Block Kit's limits once."""
-        return [block.to_dict() for block in self.blocks]
-
     def blocks_as_dicts(self) -> list[dict]:
-        return self.dicts
+        """The blocks as Slack receives them, checked against Block Kit's limits (once, then kept)."""
+        return self._serialised
+
+    @cached_property
+    def _serialised(self) -> list[dict]:
+        return [block.to_dict() for block in self.blocks]
 
     def message(self) -> dict:
         """Arguments for any Slack call that sends this reply; links and media never unfurl."""
-        return {"blocks": self.dicts, "text": self.text, "unfurl_links": False, "unfurl_media": False}
+        return {"blocks": self.blocks_as_dicts(), "text": self.text, "unfurl_links": False, "unfurl_media": False}
 
 
 def render_answer(answer: Answer, knowledge: Knowledge) -> Reply:
@@ -72,7 +72,7 @@ def _fitted(reply: Reply) -> Reply:
     """The reply within Slack's size limits: blocks that do not fit are left out, and that is said."""
     kept: list[Block] = []
     used = 0
-    for block, as_dict in zip(reply.blocks, reply.dicts, strict=True):
+    for block, as_dict in zip(reply.blocks, reply.blocks_as_dicts(), strict=True):
         size = len(json.dumps(as_dict))
         if len(kept) + 1 >= MESSAGE_BLOCKS or used + size > MESSAGE_CHARS:
             note = "Shortened to fit in Slack; ask about one part for the rest."

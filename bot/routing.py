@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.knowledge import Knowledge
-from bot.language import clean_slack_text, tokenize
+from bot.language import plain_text, tokenize
 from bot.matcher import Matcher
 
 _HELP_COMMANDS = {("help",), ("usage",), ("commands",), ("?",), ()}
-# Past this, a message is not a question but a paste; reading all of it would only cost time.
-MAX_QUESTION_CHARS = 2000
 _PAIR_SEPARATORS = {"and", "versus", "with", "to", "or"}
 
 
@@ -32,7 +30,7 @@ class Answer:
 
 def route(text: str, matcher: Matcher) -> Answer:
     """Turn any text (a /role argument, a mention, a DM, a CLI question) into an answer."""
-    plain = " ".join(clean_slack_text(text[: MAX_QUESTION_CHARS * 4]).split())[:MAX_QUESTION_CHARS]
+    plain = plain_text(text)
     words = tuple(tokenize(plain))
     if words in _HELP_COMMANDS:
         return Answer(question=plain, entry_id="help", score=100)
@@ -73,7 +71,7 @@ def _leftover_names(rest: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _from_match(plain: str, matcher: Matcher) -> Answer:
-    match = matcher.match(plain)
+    match = matcher.match_plain(plain)
     question = match.question
     asked_role = question.roles[0] if len(question.roles) == 1 else None
     verdict = None

@@ -26,7 +26,6 @@ from bot.language import (
     WEAK_COMPARE_WORDS,
     WHO_WORDS,
     YES_NO_OPENERS,
-    clean_slack_text,
     stem,
     tokenize,
 )
@@ -110,9 +109,9 @@ class QuestionReader:
         self._by_initial = {initial: tuple(words) for initial, words in by_initial.items()}
         self._closest = lru_cache(maxsize=16384)(self._closest_uncached)
 
-    def read(self, text: str) -> Question:
-        """Read a question: its corrected words, the roles it names, its content and intents."""
-        plain = " ".join(clean_slack_text(text).split())
+    def read(self, plain: str) -> Question:
+        """Read a plain-text question (see language.plain_text): its corrected words, the roles it
+        names, its content and intents."""
         raw_words, clause_of = _words_by_clause(plain)
         words = tuple(self._correct(word) for word in raw_words)
         spans, roles = self._find_roles(words)

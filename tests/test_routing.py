@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.routing import MAX_QUESTION_CHARS, route
+from bot.language import MAX_QUESTION_CHARS
+from bot.routing import route
 from tests.conftest import DATA
 
 
