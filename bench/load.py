@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests import fake_slack
-from tests.fake_slack import BOT_USER_ID, FakeSlack, signature
+from tests.fake_slack import FakeSlack, signature
 from tests.web_process import start_web, stop
 
 QUESTIONS = [
@@ -58,13 +58,7 @@ def _request(number: int, response_url: str) -> tuple[str, bytes, str]:
     question = QUESTIONS[number % len(QUESTIONS)]
     if number % 2:
         return "command", fake_slack.slash_command(question, response_url), "application/x-www-form-urlencoded"
-    event = {
-        "type": "app_mention",
-        "user": "U0LOADER1",
-        "text": f"<@{BOT_USER_ID}> {question}",
-        "ts": f"1700100000.{number:06d}",
-        "channel": "C0LOAD001",
-    }
+    event = fake_slack.mention(question, f"1700100000.{number:06d}", channel="C0LOAD001")
     return "mention", fake_slack.event_callback(event, f"Ev0load{number:08d}"), "application/json"
 
 

@@ -211,19 +211,34 @@ def slash_command(text: str, response_url: str, user_id: str = "U0ASKER01", chan
     ).encode()
 
 
+def mention(question: str, ts: str, channel: str = "C0CHAN001", thread_ts: str | None = None) -> dict:
+    """An app_mention event, as a person mentioning the bot sends it."""
+    event = {
+        "type": "app_mention",
+        "user": "U0ASKER01",
+        "text": f"<@{BOT_USER_ID}> {question}",
+        "ts": ts,
+        "channel": channel,
+    }
+    return event | ({"thread_ts": thread_ts} if thread_ts else {})
+
+
+def event_envelope(event: dict, event_id: str = "Ev0001") -> dict:
+    """The Events API wrapper around an event (the body over HTTP, the payload over Socket Mode)."""
+    return {
+        "token": "legacy-verification-token",
+        "team_id": TEAM_ID,
+        "api_app_id": "A0APP0001",
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+        "event": event,
+    }
+
+
 def event_callback(event: dict, event_id: str = "Ev0001") -> bytes:
-    return json.dumps(
-        {
-            "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
-            "api_app_id": "A0APP0001",
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-            "event": event,
-        }
-    ).encode()
+    return json.dumps(event_envelope(event, event_id)).encode()
 
 
 def interaction(payload: dict) -> bytes:

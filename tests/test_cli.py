@@ -6,24 +6,11 @@ import sys
 from pathlib import Path
 
 from tests.conftest import DATA
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-    )
+from tests.web_process import ROOT, run_bot
 
 
 def test_ask_prints_the_answer_as_slack_would_read():
-    result = run("ask", "who owns the budget?")
+    result = run_bot("ask", "who owns the budget?")
     assert result.returncode == 0
     assert "Budget and Financial Management" in result.stdout
     assert "The Delivery Manager." in result.stdout
@@ -31,7 +18,7 @@ def test_ask_prints_the_answer_as_slack_would_read():
 
 
 def test_ask_json_gives_one_object_with_the_agreed_fields():
-    result = run("ask", "--json", "does a DL handle risk?")
+    result = run_bot("ask", "--json", "does a DL handle risk?")
     record = json.loads(result.stdout)
     assert set(record) == {"question", "answer", "score", "suggestions", "blocks", "text"}
     assert record["question"] == "does a DL handle risk?"
@@ -42,24 +29,24 @@ def test_ask_json_gives_one_object_with_the_agreed_fields():
 
 
 def test_ask_json_declined_question_has_a_null_answer():
-    record = json.loads(run("ask", "--json", "order lunch").stdout)
+    record = json.loads(run_bot("ask", "--json", "order lunch").stdout)
     assert (record["answer"], record["score"]) == (None, 0)
 
 
 def test_ask_json_lines_answers_every_input_line_in_order():
-    result = run("ask", "--json", "-", stdin="compare\n\nwho handles risk?\norder lunch\n")
+    result = run_bot("ask", "--json", "-", stdin="compare\n\nwho handles risk?\norder lunch\n")
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [record["answer"] for record in records] == ["compare", "help", "delivery-lead/risk-management", None]
     assert [record["question"] for record in records] == ["compare", "", "who handles risk?", "order lunch"]
 
 
 def test_ask_with_another_knowledge_file():
-    result = run("ask", "--json", "--knowledge", str(DATA / "three_roles.yaml"), "who runs retros?")
+    result = run_bot("ask", "--json", "--knowledge", str(DATA / "three_roles.yaml"), "who runs retros?")
     assert json.loads(result.stdout)["answer"] == "scrum-master/ceremonies"
 
 
 def test_eval_prints_accuracy_and_passes_its_minimum():
-    result = run("eval", "--min-accuracy", "0.95")
+    result = run_bot("eval", "--min-accuracy", "0.95")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "accuracy: " in result.stdout
     assert "out-of-scope declined: 1.000" in result.stdout
@@ -72,7 +59,7 @@ def test_eval_lists_misses_and_fails_below_the_minimum(tmp_path):
         '- {q: "who owns the budget", expect: delivery-lead/risk-management}\n'
         '- {q: "order lunch", expect: none}\n'
     )
-    result = run("eval", str(questions), "--min-accuracy", "0.9")
+    result = run_bot("eval", str(questions), "--min-accuracy", "0.9")
     assert result.returncode == 1
     assert "'who owns the budget': expected delivery-lead/risk-management, got " in result.stdout
     assert "accuracy: 0.667 (2/3)" in result.stdout
@@ -83,20 +70,20 @@ def test_eval_lists_misses_and_fails_below_the_minimum(tmp_path):
 def test_eval_rejects_an_expectation_that_is_not_an_answer(tmp_path):
     questions = tmp_path / "questions.yaml"
     questions.write_text('- {q: "risk", expect: delivery-lead/risky}\n')
-    result = run("eval", str(questions))
+    result = run_bot("eval", str(questions))
     assert result.returncode == 2
     assert f"{questions}, line 1: " in result.stderr
     assert "'delivery-lead/risky', which is not an answer" in result.stderr
 
 
 def test_eval_minimum_must_be_a_share():
-    result = run("eval", "--min-accuracy", "2")
+    result = run_bot("eval", "--min-accuracy", "2")
     assert result.returncode == 2
     assert "'2' is not a number from 0 to 1" in result.stderr
 
 
 def test_check_accepts_the_shipped_file():
-    result = run("check")
+    result = run_bot("check")
     assert result.returncode == 0
     assert "OK" in result.stdout
 
@@ -106,7 +93,7 @@ def test_check_rejects_a_broken_file_with_line_and_fix_and_no_traceback(tmp_path
     broken.write_text(
         (ROOT / "knowledge" / "roles.yaml").read_text().replace("    aliases: [DL, ", "    aliases: [DM, ", 1)
     )
-    result = run("check", str(broken))
+    result = run_bot("check", str(broken))
     assert result.returncode == 2
     assert f"{broken}, line " in result.stderr
     assert "claimed by role" in result.stderr
@@ -115,7 +102,7 @@ def test_check_rejects_a_broken_file_with_line_and_fix_and_no_traceback(tmp_path
 
 
 def test_console_answers_slash_commands_mentions_and_plain_questions_until_input_ends():
-    result = run("console", stdin="/role compare\n@Role Bot who owns the budget?\nwho handles risk?\n/foo\n")
+    result = run_bot("console", stdin="/role compare\n@Role Bot who owns the budget?\nwho handles risk?\n/foo\n")
     assert result.returncode == 0
     assert "Delivery Lead vs Delivery Manager" in result.stdout
     assert "Budget and Financial Management" in result.stdout

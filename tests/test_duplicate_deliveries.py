@@ -43,14 +43,7 @@ def test_memory_stays_bounded_under_ten_thousand_distinct_events():
 
 
 def _mention(event_id: str, ts: str) -> bytes:
-    event = {
-        "type": "app_mention",
-        "user": "U0ASKER01",
-        "text": "<@U0BOT1234> who owns the budget?",
-        "ts": ts,
-        "channel": "C0DUPES01",
-    }
-    return fake_slack.event_callback(event, event_id)
+    return fake_slack.event_callback(fake_slack.mention("who owns the budget?", ts, channel="C0DUPES01"), event_id)
 
 
 def _post_event(web, body, retry: int | None = None):

@@ -1,14 +1,13 @@
 """Settings come from the environment; the mode follows from them; a half-set one stops the start."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.settings import SLACK_API_URL, Settings, SettingsError
 from tests.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET
+from tests.web_process import run_bot
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,17 +62,7 @@ def test_secrets_never_appear_in_the_settings_repr():
 
 
 def _run(env: dict, stdin: str = "") -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if not key.startswith("SLACK_")}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        input=stdin,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-    )
+    return run_bot("run", stdin=stdin, env=env)
 
 
 def test_run_without_tokens_says_why_and_starts_the_console():

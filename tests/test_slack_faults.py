@@ -6,19 +6,13 @@ import time
 import pytest
 
 from tests import fake_slack
-from tests.fake_slack import BOT_USER_ID, post
+from tests.fake_slack import post
 
 HTML_ERROR = "<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 
 def _mention(web, event_id: str, question: str = "who owns the budget?") -> None:
-    event = {
-        "type": "app_mention",
-        "user": "U0ASKER01",
-        "text": f"<@{BOT_USER_ID}> {question}",
-        "ts": f"1700002000.{event_id[-6:]}",
-        "channel": "C0FAULTS1",
-    }
+    event = fake_slack.mention(question, f"1700002000.{event_id[-6:]}", channel="C0FAULTS1")
     assert post(f"{web}/slack/events", fake_slack.event_callback(event, event_id), "application/json")[0] == 200
 
 

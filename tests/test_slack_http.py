@@ -127,15 +127,7 @@ def test_did_you_mean_buttons_answer_the_chosen_entry(web, slack):
 
 
 def test_mention_in_a_channel_answers_in_a_thread_under_it(web, slack):
-    event = {
-        "type": "app_mention",
-        "user": "U0ASKER01",
-        "text": f"<@{BOT_USER_ID}> who owns the budget?",
-        "ts": "1700000100.000100",
-        "channel": "C0CHAN001",
-        "event_ts": "1700000100.000100",
-    }
-    _event(web, event, "Ev0mention1")
+    _event(web, fake_slack.mention("who owns the budget?", "1700000100.000100"), "Ev0mention1")
     (message,) = slack.posted(1)
     assert message.body["channel"] == "C0CHAN001"
     assert message.body["thread_ts"] == "1700000100.000100"
@@ -144,14 +136,7 @@ def test_mention_in_a_channel_answers_in_a_thread_under_it(web, slack):
 
 
 def test_mention_inside_a_thread_answers_in_that_thread(web, slack):
-    event = {
-        "type": "app_mention",
-        "user": "U0ASKER01",
-        "text": f"<@{BOT_USER_ID}> compare",
-        "ts": "1700000200.000300",
-        "thread_ts": "1700000200.000100",
-        "channel": "C0CHAN001",
-    }
+    event = fake_slack.mention("compare", "1700000200.000300", thread_ts="1700000200.000100")
     _event(web, event, "Ev0mention2")
     (message,) = slack.posted(1)
     assert message.body["thread_ts"] == "1700000200.000100"
@@ -159,14 +144,7 @@ def test_mention_inside_a_thread_answers_in_that_thread(web, slack):
 
 
 def test_a_question_the_bot_cannot_answer_still_gets_a_friendly_reply(web, slack):
-    event = {
-        "type": "app_mention",
-        "user": "U0ASKER01",
-        "text": f"<@{BOT_USER_ID}> order me a pizza",
-        "ts": "1700000300.000100",
-        "channel": "C0CHAN001",
-    }
-    _event(web, event, "Ev0mention3")
+    _event(web, fake_slack.mention("order me a pizza", "1700000300.000100"), "Ev0mention3")
     (message,) = slack.posted(1)
     assert "Sorry, I can't answer" in message.body["text"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests import fake_slack
-from tests.fake_slack import BOT_USER_ID, FakeSlack
+from tests.fake_slack import FakeSlack, event_envelope, mention
 from tests.fake_socket_mode import FakeSocketMode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,22 +78,7 @@ def test_slash_command_over_socket_mode_is_answered_in_the_acknowledgement(endpo
 @pytest.mark.usefixtures("worker")
 def test_mention_over_socket_mode_is_answered_in_its_thread(endpoints):
     slack, socket_mode = endpoints
-    event = {
-        "type": "app_mention",
-        "user": "U0ASKER01",
-        "text": f"<@{BOT_USER_ID}> who owns the budget?",
-        "ts": "1700000900.000100",
-        "channel": "C0CHAN001",
-    }
-    payload = {
-        "type": "event_callback",
-        "team_id": fake_slack.TEAM_ID,
-        "api_app_id": "A0APP0001",
-        "event_id": "Ev0socket1",
-        "event_time": 1700000900,
-        "event": event,
-        "authorizations": [{"team_id": fake_slack.TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-    }
+    payload = event_envelope(mention("who owns the budget?", "1700000900.000100"), "Ev0socket1")
     envelope_id = socket_mode.send("events_api", payload)
     assert socket_mode.ack_for(envelope_id) is not None
     (message,) = slack.posted(1)
@@ -105,22 +90,7 @@ def test_mention_over_socket_mode_is_answered_in_its_thread(endpoints):
 def test_a_redelivered_event_is_answered_once(endpoints):
     slack, socket_mode = endpoints
     slack.calls.clear()
-    event = {
-        "type": "app_mention",
-        "user": "U0ASKER01",
-        "text": f"<@{BOT_USER_ID}> compare",
-        "ts": "1700000950.000100",
-        "channel": "C0CHAN002",
-    }
-    payload = {
-        "type": "event_callback",
-        "team_id": fake_slack.TEAM_ID,
-        "api_app_id": "A0APP0001",
-        "event_id": "Ev0socket2",
-        "event_time": 1700000950,
-        "event": event,
-        "authorizations": [{"team_id": fake_slack.TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-    }
+    payload = event_envelope(mention("compare", "1700000950.000100", channel="C0CHAN002"), "Ev0socket2")
     for _ in range(3):
         assert socket_mode.ack_for(socket_mode.send("events_api", payload)) is not None
     assert len(slack.posted(1)) == 1
@@ -129,22 +99,7 @@ def test_a_redelivered_event_is_answered_once(endpoints):
 
 
 def _mention_payload(event_id: str, ts: str, question: str = "who owns the budget?") -> dict:
-    event = {
-        "type": "app_mention",
-        "user": "U0ASKER01",
-        "text": f"<@{BOT_USER_ID}> {question}",
-        "ts": ts,
-        "channel": "C0RECONN1",
-    }
-    return {
-        "type": "event_callback",
-        "team_id": fake_slack.TEAM_ID,
-        "api_app_id": "A0APP0001",
-        "event_id": event_id,
-        "event_time": 1700003000,
-        "event": event,
-        "authorizations": [{"team_id": fake_slack.TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-    }
+    return event_envelope(mention(question, ts, channel="C0RECONN1"), event_id)
 
 
 @pytest.mark.usefixtures("worker")

@@ -18,6 +18,21 @@ from tests.fake_slack import FakeSlack
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def run_bot(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`python -m bot ARGS` as a user runs it, without any Slack settings unless given in env."""
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("SLACK_")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
