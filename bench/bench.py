@@ -19,12 +19,12 @@ from pathlib import Path
 
 from bench.generate import generate_knowledge, generate_questions, write_knowledge
 from bench.load import drive, percentile
-from bot.english import english_frequency
-from bot.evaluation import DECLINED, load_questions
-from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
-from bot.loading import load_knowledge
-from bot.matcher import Matcher
-from bot.routing import route
+from bot.core.english import english_frequency
+from bot.core.evaluation import DECLINED, load_questions
+from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
+from bot.core.loading import load_knowledge
+from bot.core.matcher import Matcher
+from bot.core.routing import route
 from tests import fake_slack
 from tests.fake_slack import FakeSlack
 from tests.web_process import WebProcess, start_web, stop

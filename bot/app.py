@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
 
-from bot.answerer import Answerer
+from bot.core.answerer import Answerer
 from bot.deliveries import SeenDeliveries
 from bot.handlers import actions, commands, events, home, shortcuts
 from bot.settings import Settings

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.console import run_console
-from bot.evaluation import evaluate, load_questions
-from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
-from bot.loading import KnowledgeError, load_knowledge
-from bot.matcher import Matcher
+from bot.core.evaluation import evaluate, load_questions
+from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
+from bot.core.loading import KnowledgeError, load_knowledge
+from bot.core.matcher import Matcher
+from bot.core.routing import route
 from bot.render import render_answer
-from bot.routing import route
 from bot.settings import Settings, SettingsError
 from bot.terminal import blocks_to_text
 

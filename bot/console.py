@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from bot.matcher import Matcher
+from bot.core.matcher import Matcher
+from bot.core.routing import route
 from bot.render import render_answer
-from bot.routing import route
 from bot.terminal import blocks_to_text
 
 _MENTION = re.compile(r"^@role[\s_-]?bot\b[:,]?", re.IGNORECASE)

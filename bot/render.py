@@ -20,10 +20,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.core.knowledge import Contrast, Knowledge, Role
+from bot.core.language import escape_mrkdwn
+from bot.core.routing import Answer
 from bot.fitting import bullets_within, shorten, split
-from bot.knowledge import Contrast, Knowledge, Role
-from bot.language import escape_mrkdwn
-from bot.routing import Answer
 
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000

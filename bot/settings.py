@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
+from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
 
 SLACK_API_URL = "https://slack.com/api/"
 _PORT = re.compile(r"^\d{1,5}$")

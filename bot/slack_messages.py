@@ -13,9 +13,9 @@ from functools import lru_cache
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject
 from slack_sdk.models.views import View
 
-from bot.knowledge import Knowledge
+from bot.core.knowledge import Knowledge
+from bot.core.routing import Answer
 from bot.render import Reply, render_answer, suggestion_label
-from bot.routing import Answer
 
 SHARE_ACTION = "share_answer"
 SHOW_ACTION = "show_answer"  # followed by ":<n>", since action ids must be unique within a message

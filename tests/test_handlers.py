@@ -6,9 +6,9 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.answerer import Answerer
+from bot.core.answerer import Answerer
+from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
 from bot.handlers import actions, commands, events, home, shortcuts
-from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
 from bot.slack_client import APOLOGY
 from bot.slack_messages import SHARE_ACTION, encode_answer
 

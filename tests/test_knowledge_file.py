@@ -2,8 +2,8 @@
 
 import re
 
-from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
-from bot.language import stem
+from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
+from bot.core.language import stem
 
 ARTICLE = (DEFAULT_KNOWLEDGE_PATH.parent / "source" / "delivery-lead-vs-delivery-manager.txt").read_text()
 

@@ -5,8 +5,8 @@ import logging
 import shutil
 import time
 
-from bot.answerer import Answerer
-from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
+from bot.core.answerer import Answerer
+from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
 from tests import fake_slack
 from tests.fake_slack import post
 from tests.web_process import start_web, stop

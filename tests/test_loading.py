@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.loading import KnowledgeError, load_knowledge
+from bot.core.loading import KnowledgeError, load_knowledge
 
 VALID = """\
 roles:

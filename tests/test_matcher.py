@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from bot.matcher import Matcher, MatchSettings
+from bot.core.matcher import Matcher, MatchSettings
 
 
 def entry_for(matcher, text):

@@ -2,8 +2,8 @@
 
 import pytest
 
+from bot.core.routing import route
 from bot.render import render_answer
-from bot.routing import route
 from tests.conftest import DATA
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.core.knowledge import Comparison, Contrast, Knowledge, Responsibility, Role, Topic
+from bot.core.routing import Answer, route
 from bot.fitting import split
-from bot.knowledge import Comparison, Contrast, Knowledge, Responsibility, Role, Topic
 from bot.render import render_answer
-from bot.routing import Answer, route
 from bot.slack_messages import home_view, private_reply, public_reply
 
 SLACK_TOKENS = [

@@ -1,7 +1,7 @@
 """Answer quality on the questions files kept with the knowledge."""
 
-from bot.evaluation import evaluate, load_questions
-from bot.knowledge import DEFAULT_KNOWLEDGE_PATH
+from bot.core.evaluation import evaluate, load_questions
+from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
 
 QUESTIONS = DEFAULT_KNOWLEDGE_PATH.parent / "questions.yaml"
 

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
+from bot.core.routing import Answer, route
 from bot.render import render_answer
-from bot.routing import Answer, route
 
 SPECIAL_MENTION = re.compile(r"<[!@#]")
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.language import MAX_QUESTION_CHARS
-from bot.routing import route
+from bot.core.language import MAX_QUESTION_CHARS
+from bot.core.routing import route
 from tests.conftest import DATA
 
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answerer import Answerer
-from bot.knowledge import Knowledge
-from bot.routing import Answer
+from bot.core.answerer import Answerer
+from bot.core.knowledge import Knowledge
+from bot.core.routing import Answer
 from bot.slack_client import apology_on_error, respond_with
 from bot.slack_messages import (
     SHARE_ACTION,

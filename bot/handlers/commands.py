@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App
 
-from bot.answerer import Answerer
+from bot.core.answerer import Answerer
 from bot.slack_client import apology_on_error
 from bot.slack_messages import private_reply
 

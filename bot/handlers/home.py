@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.answerer import Answerer
+from bot.core.answerer import Answerer
 from bot.slack_messages import home_view
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.answerer import Answerer
+from bot.core.answerer import Answerer
 from bot.slack_client import apology_on_error, post_reply, respond_with
 from bot.slack_messages import SHORTCUT_CALLBACK, mention, private_reply, public_reply
 

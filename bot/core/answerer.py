@@ -11,10 +11,10 @@ import logging
 import threading
 from pathlib import Path
 
-from bot.knowledge import Knowledge
-from bot.loading import KnowledgeError, load_knowledge
-from bot.matcher import Matcher
-from bot.routing import Answer, route
+from bot.core.knowledge import Knowledge
+from bot.core.loading import KnowledgeError, load_knowledge
+from bot.core.matcher import Matcher
+from bot.core.routing import Answer, route
 
 WATCH_SECONDS = 2.0
 

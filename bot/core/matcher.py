@@ -15,9 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from bot.knowledge import Entry, Knowledge
-from bot.language import COMPARE_WORDS, STOPWORDS, SYNONYMS, plain_text, stem, tokenize
-from bot.understanding import Question, QuestionReader
+from bot.core.knowledge import Entry, Knowledge
+from bot.core.language import COMPARE_WORDS, STOPWORDS, SYNONYMS, plain_text, stem, tokenize
+from bot.core.reader import Question, QuestionReader
 
 _WHY = stem("why")
 

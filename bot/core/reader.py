@@ -10,9 +10,9 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.english import english_frequency
-from bot.knowledge import Knowledge
-from bot.language import (
+from bot.core.english import english_frequency
+from bot.core.knowledge import Knowledge
+from bot.core.language import (
     COMPARE_WORDS,
     EXAMPLE_WORDS,
     HELP_WORDS,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.loading import KnowledgeError, read_yaml
-from bot.matcher import Matcher
-from bot.routing import route
+from bot.core.loading import KnowledgeError, read_yaml
+from bot.core.matcher import Matcher
+from bot.core.routing import route
 
 DECLINED = "none"
 _FIXED_IDS = {DECLINED, "compare", "help"}

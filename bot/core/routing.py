@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.knowledge import Knowledge
-from bot.language import plain_text, tokenize
-from bot.matcher import Matcher
+from bot.core.knowledge import Knowledge
+from bot.core.language import plain_text, tokenize
+from bot.core.matcher import Matcher
 
 _HELP_COMMANDS = {("help",), ("usage",), ("commands",), ("?",), ()}
 _PAIR_SEPARATORS = {"and", "versus", "with", "to", "or"}

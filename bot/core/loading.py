@@ -9,8 +9,8 @@ from typing import Any
 import yaml
 from rapidfuzz import process
 
-from bot.knowledge import Comparison, Contrast, Knowledge, Responsibility, Role, Topic
-from bot.language import tokenize
+from bot.core.knowledge import Comparison, Contrast, Knowledge, Responsibility, Role, Topic
+from bot.core.language import tokenize
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
