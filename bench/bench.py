@@ -20,7 +20,8 @@ from pathlib import Path
 from bench.generate import generate_knowledge, generate_questions, write_knowledge
 from bench.load import drive, percentile
 from bot.core.english import english_frequency
-from bot.core.evaluation import DECLINED, load_questions
+from bot.core.evaluation import load_questions
+from bot.core.knowledge import DECLINE as DECLINED
 from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
 from bot.core.loading import load_knowledge
 from bot.core.matcher import Matcher

@@ -280,8 +280,8 @@ def _fields(texts: list[str]) -> SectionBlock:
 
 def _context(knowledge: Knowledge, *notes: str) -> ContextBlock:
     parts = [*notes]
-    if knowledge.source_title:
-        parts.append(f"Source: {escape_mrkdwn(knowledge.source_title)}")
+    if knowledge.source:
+        parts.append(f"Source: {escape_mrkdwn(knowledge.source.title)}")
     text = " · ".join(parts) or "Role Bot"
     return ContextBlock(elements=[MarkdownTextObject(text=shorten(text, SECTION_LIMIT))])
 

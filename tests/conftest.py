@@ -1,3 +1,7 @@
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,10 @@ from tests.fake_slack import FakeSlack
 from tests.web_process import start_web, stop
 
 DATA = Path(__file__).parent / "data"
+
+# Trained weights are cached per test session, and every process the tests start shares them.
+os.environ["ROLE_CACHE_DIR"] = tempfile.mkdtemp(prefix="rolebot-cache-")
+atexit.register(shutil.rmtree, os.environ["ROLE_CACHE_DIR"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

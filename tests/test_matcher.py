@@ -139,12 +139,15 @@ def test_scores_run_from_0_to_100(matcher):
         assert 0 <= matcher.match(question).score <= 100
 
 
-def test_the_decline_threshold_is_a_setting(knowledge):
-    strict = Matcher(knowledge, dataclasses.replace(MatchSettings(), min_score=1000, min_score_with_role=1000))
+def test_the_decline_thresholds_are_settings(knowledge):
+    unsure = dataclasses.replace(MatchSettings(), answer_confidence=1.01, choice_confidence=2.01)
+    strict = Matcher(knowledge, unsure)
     lenient = Matcher(knowledge)
     question = "who builds the roadmap for next year"
     assert lenient.match(question).entry_id == "delivery-manager/strategic-planning"
-    assert strict.match(question).entry_id is None
+    declined = strict.match(question)
+    assert declined.entry_id is None
+    assert declined.suggestions[0] == "delivery-manager/strategic-planning"
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.knowledge import Comparison, Contrast, Knowledge, Responsibility, Role, Topic
+from bot.core.knowledge import Comparison, Contrast, Knowledge, Responsibility, Role, Source, Topic
 from bot.core.routing import Answer, route
 from bot.fitting import split
 from bot.render import render_answer
@@ -116,7 +116,7 @@ def _extreme_knowledge() -> Knowledge:
     comparison = Comparison(("first-role", "second-role"), differences=differences, examples=differences[:3])
     return Knowledge(
         path=Path("extreme.yaml"),
-        source_title="Extreme",
+        source=Source("Extreme"),
         roles=(first, second),
         comparisons=(comparison,),
         topics=(Topic("big", "Big", long_text),),
@@ -167,7 +167,7 @@ def test_hostile_names_in_a_knowledge_file_cannot_ping_either():
         responsibilities=(Responsibility("r", "Risk <!channel>", "Text <@U1>."),),
     )
     other = Role("other", "Other", (), "Summary.", "Focus", responsibilities=(Responsibility("b", "Budget", "Text."),))
-    source = Knowledge(path=Path("hostile.yaml"), source_title="Source <!here>", roles=(role, other))
+    source = Knowledge(path=Path("hostile.yaml"), source=Source("Source <!here>"), roles=(role, other))
     answers = [Answer("", entry.id, 100) for entry in source.entries]
     answers += [Answer("", "help", 100), Answer("", "compare", 100, roles=("lead", "other"))]
     for answer in answers:

@@ -2,6 +2,8 @@
 
 Every answerable piece of knowledge is also exposed as an `Entry` with a stable id:
 `role/<role>`, `<role>/<responsibility>`, `difference/<id>`, `example/<id>`, `topic/<id>`.
+Besides its texts, the knowledge carries what the bot learns from: questions people ask for
+each entry (`examples`, and labelled question files), and the words people use for its terms.
 """
 
 from __future__ import annotations
@@ -9,8 +11,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 DEFAULT_KNOWLEDGE_PATH = Path(__file__).resolve().parents[2] / "knowledge" / "roles.yaml"
+
+EntryKind = Literal["role", "responsibility", "difference", "example", "topic"]
+
+# Labels a question can carry besides an entry id: the comparison, the help card, or a decline.
+COMPARE = "compare"
+HELP = "help"
+DECLINE = "none"
+FIXED_LABELS = (COMPARE, HELP, DECLINE)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a piece of knowledge comes from, credited under the answers that show it."""
+
+    title: str
+    link: str = ""
 
 
 @dataclass(frozen=True)
@@ -21,6 +40,7 @@ class TextEntry:
     title: str
     text: str
     hints: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()  # questions people ask for it
 
 
 class Responsibility(TextEntry):
@@ -40,6 +60,8 @@ class Role:
     focus: str
     hints: tuple[str, ...] = ()
     responsibilities: tuple[Responsibility, ...] = ()
+    examples: tuple[str, ...] = ()
+    source: Source | None = None  # when it differs from the file's
 
 
 @dataclass(frozen=True)
@@ -50,6 +72,7 @@ class Contrast:
     title: str
     sides: Mapping[str, str]
     hints: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,34 @@ class Comparison:
     roles: tuple[str, str]
     differences: tuple[Contrast, ...] = ()
     examples: tuple[Contrast, ...] = ()
+    source: Source | None = None  # when it differs from the file's
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words people use for the knowledge's own terms.
+
+    `synonyms` maps a word people say to the word the knowledge uses ("money" -> "budget");
+    `phrases` maps a set phrase people say to the words that replace it before matching
+    ("day to day" -> "operational"). `job_words` name jobs ("architect", "scrum master") and
+    `job_modifiers` turn a role's last word into another job ("project" in "project manager"):
+    a question about a job the knowledge lacks is declined rather than answered wrongly.
+    """
+
+    synonyms: Mapping[str, str] = field(default_factory=dict)
+    phrases: Mapping[str, str] = field(default_factory=dict)
+    job_words: frozenset[str] = frozenset()
+    job_modifiers: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class LabelledQuestion:
+    """A question with the answers it should get: entry ids, or compare, help or none (decline)."""
+
+    text: str
+    expect: tuple[str, ...]
+    origin: str = ""  # the file it came from
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -64,21 +115,24 @@ class Entry:
     """Something the bot can answer with, in the flat form the matcher indexes."""
 
     id: str
-    kind: str  # role | responsibility | difference | example | topic
+    kind: EntryKind
     title: str
     text: str
     hints: tuple[str, ...]
     role_id: str | None = None  # the owning role, for roles and responsibilities
     roles: tuple[str, ...] = ()  # the compared pair, for differences and examples
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)  # one loaded file is one identity: hashable, for caches
 class Knowledge:
     path: Path
-    source_title: str
+    source: Source | None
     roles: tuple[Role, ...]
     comparisons: tuple[Comparison, ...] = ()
     topics: tuple[Topic, ...] = ()
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    questions: tuple[LabelledQuestion, ...] = ()  # labelled questions from files beside the knowledge
     entries: tuple[Entry, ...] = field(init=False, repr=False, compare=False)
     _entries_by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
     _roles_by_id: dict[str, Role] = field(init=False, repr=False, compare=False)
@@ -118,6 +172,28 @@ class Knowledge:
             return self.roles[0].id, self.roles[1].id
         return None
 
+    def source_of(self, entry_id: str | None = None, roles: tuple[str, ...] = ()) -> Source | None:
+        """The source to credit under an answer showing this entry, or these roles side by side."""
+        if entry_id and self.has_entry(entry_id):
+            entry = self.entry(entry_id)
+            roles = (entry.role_id,) if entry.role_id else entry.roles
+        if len(roles) == 2:
+            comparison = self.comparison(*roles)
+            if comparison and comparison.source:
+                return comparison.source
+        own = {self.role(role_id).source for role_id in roles if role_id in self._roles_by_id}
+        own.discard(None)
+        if len(own) == 1:
+            return own.pop()
+        return None if own else self.source
+
+    def labelled(self) -> tuple[LabelledQuestion, ...]:
+        """Every labelled question: the entries' examples, then the question files'."""
+        from_examples = tuple(
+            LabelledQuestion(text, (entry.id,), str(self.path)) for entry in self.entries for text in entry.examples
+        )
+        return from_examples + self.questions
+
 
 def _entries_of(knowledge: Knowledge) -> list[Entry]:
     entries: list[Entry] = []
@@ -130,6 +206,7 @@ def _entries_of(knowledge: Knowledge) -> list[Entry]:
                 text=f"{role.summary} {role.focus}",
                 hints=role.hints,
                 role_id=role.id,
+                examples=role.examples,
             )
         )
         entries.extend(
@@ -140,6 +217,7 @@ def _entries_of(knowledge: Knowledge) -> list[Entry]:
                 text=item.text,
                 hints=item.hints,
                 role_id=role.id,
+                examples=item.examples,
             )
             for item in role.responsibilities
         )
@@ -148,16 +226,24 @@ def _entries_of(knowledge: Knowledge) -> list[Entry]:
             entries.extend(
                 Entry(
                     id=f"{kind}/{contrast.id}",
-                    kind=kind,
+                    kind=kind,  # type: ignore[arg-type]  # one of the two literals above
                     title=contrast.title,
                     text=" ".join(contrast.sides.values()),
                     hints=contrast.hints,
                     roles=comparison.roles,
+                    examples=contrast.examples,
                 )
                 for contrast in contrasts
             )
     entries.extend(
-        Entry(id=f"topic/{topic.id}", kind="topic", title=topic.title, text=topic.text, hints=topic.hints)
+        Entry(
+            id=f"topic/{topic.id}",
+            kind="topic",
+            title=topic.title,
+            text=topic.text,
+            hints=topic.hints,
+            examples=topic.examples,
+        )
         for topic in knowledge.topics
     )
     return entries

@@ -2,29 +2,60 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from rapidfuzz import process
 
-from bot.core.knowledge import Comparison, Contrast, Knowledge, Responsibility, Role, Topic
-from bot.core.language import tokenize
+from bot.core.knowledge import (
+    FIXED_LABELS,
+    Comparison,
+    Contrast,
+    Knowledge,
+    LabelledQuestion,
+    Responsibility,
+    Role,
+    Source,
+    Topic,
+    Vocabulary,
+)
+from bot.core.language import plain_text, tokenize
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+T = TypeVar("T")
 
 
 class KnowledgeError(Exception):
-    """A knowledge file that cannot be used, with where and how to fix it."""
+    """A knowledge file that cannot be used, with where and how to fix it.
 
-    def __init__(self, path: Path | str, line: int | None, problem: str, fix: str) -> None:
+    `path`, `line`, `problem` and `fix` describe the first problem; `problems` holds every one
+    found, each as (path, line, problem, fix), so that one check shows them all.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        line: int | None,
+        problem: str,
+        fix: str,
+        more: tuple[tuple[str, int | None, str, str], ...] = (),
+    ) -> None:
         self.path = str(path)
         self.line = line
         self.problem = problem
         self.fix = fix
-        where = f"{self.path}, line {line}" if line else self.path
-        super().__init__(f"{where}: {problem}\n  fix: {fix}")
+        self.problems = ((self.path, line, problem, fix), *more)
+        super().__init__("\n".join(_describe(*found) for found in self.problems))
+
+
+def _describe(path: str, line: int | None, problem: str, fix: str) -> str:
+    where = f"{path}, line {line}" if line else path
+    return f"{where}: {problem}\n  fix: {fix}"
 
 
 class _Problem(Exception):
@@ -95,8 +126,8 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 # --- Field checks --------------------------------------------------------------------------
 
 _FIELDS = {
-    "file": {"source": False, "roles": True, "comparisons": False, "topics": False},
-    "source": {"title": True},
+    "file": {"source": False, "roles": True, "comparisons": False, "topics": False, "vocabulary": False},
+    "source": {"title": True, "link": False},
     "role": {
         "id": True,
         "name": True,
@@ -104,13 +135,16 @@ _FIELDS = {
         "summary": True,
         "focus": True,
         "hints": False,
+        "examples": False,
+        "source": False,
         "responsibilities": False,
     },
-    "responsibility": {"id": True, "title": True, "text": True, "hints": False},
-    "comparison": {"roles": True, "differences": False, "examples": False},
-    "difference": {"id": True, "title": True, "sides": True, "hints": False},
-    "example": {"id": True, "title": True, "sides": True, "hints": False},
-    "topic": {"id": True, "title": True, "text": True, "hints": False},
+    "responsibility": {"id": True, "title": True, "text": True, "hints": False, "examples": False},
+    "comparison": {"roles": True, "source": False, "differences": False, "examples": False},
+    "difference": {"id": True, "title": True, "sides": True, "hints": False, "examples": False},
+    "example": {"id": True, "title": True, "sides": True, "hints": False, "examples": False},
+    "topic": {"id": True, "title": True, "text": True, "hints": False, "examples": False},
+    "vocabulary": {"synonyms": False, "phrases": False, "job_words": False, "job_modifiers": False},
 }
 
 _TYPE_NAMES = {str: "text", list: "a list", dict: "a block of fields", bool: "true/false", int: "a number"}
@@ -163,11 +197,14 @@ def _text(block: _Block, key: str, label: str) -> str:
     return text
 
 
-def _optional_texts(block: _Block, key: str, label: str) -> tuple[str, ...]:
-    if key not in block or block[key] is None:
+def _optional_texts(block: _Block, key: str, label: str, not_empty: bool = False) -> tuple[str, ...]:
+    """A list of texts, or () when the field is absent; `not_empty`: an empty list is a mistake."""
+    if key not in block or (block[key] is None and not not_empty):
         return ()
     values = block[key]
     line = block.key_lines[key]
+    if not_empty and not values:
+        raise _Problem(line, f"'{key}' of {label} is an empty list", f"add items to it, or remove the '{key}:' line")
     if not isinstance(values, _List):
         raise _Problem(
             line,
@@ -226,10 +263,31 @@ def _id(block: _Block, label: str) -> str:
 
 
 class _Reader:
-    """Builds the knowledge model from the YAML tree, checking as it goes."""
+    """Builds the knowledge model from the YAML tree, checking as it goes.
+
+    A problem in one block is recorded and reading goes on with the next, so that one check
+    reports every problem in the file.
+    """
 
     def __init__(self) -> None:
         self.entry_lines: dict[str, int] = {}
+        self.problems: list[_Problem] = []
+
+    @contextmanager
+    def block(self) -> Iterator[None]:
+        """Record a problem found inside, and go on after the block."""
+        try:
+            yield
+        except _Problem as problem:
+            self.problems.append(problem)
+
+    def each(self, items: list[tuple[_Block, int]], read: Callable[[_Block], T]) -> tuple[T, ...]:
+        """Read every block of a list, keeping those without problems."""
+        found: list[T] = []
+        for item, _ in items:
+            with self.block():
+                found.append(read(item))
+        return tuple(found)
 
     def claim(self, entry_id: str, line: int, what: str) -> None:
         if entry_id in self.entry_lines:
@@ -243,42 +301,40 @@ class _Reader:
     def knowledge(self, path: Path, tree: Any) -> Knowledge:
         top = _block(tree, 1, "the file")
         _fields(top, "file", "the file")
-        roles = tuple(self.role(block) for block, _ in _list_of_blocks(top, "roles", "the file"))
-        if not roles:
+        roles = self.each(_list_of_blocks(top, "roles", "the file"), self.role)
+        if not top.get("roles"):
             raise _Problem(top.key_lines["roles"], "the file lists no roles", "add at least one role under 'roles:'")
-        self.check_aliases(top["roles"], roles)
+        with self.block():
+            self.check_aliases(top["roles"], roles)
         role_ids = {role.id: role for role in roles}
-        comparisons = tuple(
-            self.comparison(block, role_ids) for block, _ in _list_of_blocks(top, "comparisons", "the file")
+        comparisons = self.each(
+            _list_of_blocks(top, "comparisons", "the file"), lambda block: self.comparison(block, role_ids)
         )
-        self.check_pairs(top, comparisons)
-        topics = tuple(self.topic(block) for block, _ in _list_of_blocks(top, "topics", "the file"))
-        source_title = ""
-        if "source" in top:
-            source = _block(top["source"], top.key_lines["source"], "'source'")
-            _fields(source, "source", "'source'")
-            source_title = _text(source, "title", "'source'")
-        return Knowledge(path=path, source_title=source_title, roles=roles, comparisons=comparisons, topics=topics)
+        with self.block():
+            self.check_pairs(top, comparisons)
+        topics = self.each(_list_of_blocks(top, "topics", "the file"), self.topic)
+        source = vocabulary = None
+        with self.block():
+            source = _source(top, "the file")
+        with self.block():
+            vocabulary = self.vocabulary(top)
+        return Knowledge(
+            path=path,
+            source=source,
+            roles=roles,
+            comparisons=comparisons,
+            topics=topics,
+            vocabulary=vocabulary or Vocabulary(),
+        )
 
     def role(self, block: _Block) -> Role:
         _fields(block, "role", _label("role", block))
         role_id = _id(block, f"the role on line {block.line}")
         label = f"role '{role_id}'"
         self.claim(f"role/{role_id}", block.key_lines["id"], "role")
-        responsibilities = []
-        for item, line in _list_of_blocks(block, "responsibilities", label):
-            _fields(item, "responsibility", _label("responsibility", item))
-            item_id = _id(item, f"the responsibility on line {line}")
-            item_label = f"responsibility '{item_id}'"
-            self.claim(f"{role_id}/{item_id}", item.key_lines["id"], "responsibility")
-            responsibilities.append(
-                Responsibility(
-                    id=item_id,
-                    title=_text(item, "title", item_label),
-                    text=_text(item, "text", item_label),
-                    hints=_optional_texts(item, "hints", item_label),
-                )
-            )
+        responsibilities = self.each(
+            _list_of_blocks(block, "responsibilities", label), lambda item: self.responsibility(item, role_id)
+        )
         return Role(
             id=role_id,
             name=_text(block, "name", label),
@@ -286,12 +342,29 @@ class _Reader:
             summary=_text(block, "summary", label),
             focus=_text(block, "focus", label),
             hints=_optional_texts(block, "hints", label),
-            responsibilities=tuple(responsibilities),
+            examples=_optional_texts(block, "examples", label, not_empty=True),
+            source=_source(block, label),
+            responsibilities=responsibilities,
+        )
+
+    def responsibility(self, item: _Block, role_id: str) -> Responsibility:
+        _fields(item, "responsibility", _label("responsibility", item))
+        item_id = _id(item, f"the responsibility on line {item.line}")
+        item_label = f"responsibility '{item_id}'"
+        self.claim(f"{role_id}/{item_id}", item.key_lines["id"], "responsibility")
+        return Responsibility(
+            id=item_id,
+            title=_text(item, "title", item_label),
+            text=_text(item, "text", item_label),
+            hints=_optional_texts(item, "hints", item_label),
+            examples=_optional_texts(item, "examples", item_label, not_empty=True),
         )
 
     def check_aliases(self, blocks: _List, roles: tuple[Role, ...]) -> None:
         owners: dict[str, tuple[str, int]] = {}
-        for block, role in zip(blocks, roles, strict=True):
+        by_id = {block.get("id"): block for block in blocks if isinstance(block, _Block)}
+        for role in roles:
+            block = by_id[role.id]
             names = [(role.name, block.key_lines["name"])]
             names += [(alias, block.key_lines.get("aliases", block.line)) for alias in role.aliases]
             for name, line in names:
@@ -323,11 +396,15 @@ class _Reader:
                     f"{label} names the role '{role_id}', which is not in the file",
                     f"{hint}the roles are: {', '.join(roles)}",
                 )
-        contrasts = {
-            kind: tuple(self.contrast(item, kind, pair) for item, _ in _list_of_blocks(block, f"{kind}s", label))
+        differences, examples = (
+            self.each(
+                _list_of_blocks(block, f"{kind}s", label), lambda item, kind=kind: self.contrast(item, kind, pair)
+            )
             for kind in ("difference", "example")
-        }
-        return Comparison(roles=(pair[0], pair[1]), differences=contrasts["difference"], examples=contrasts["example"])
+        )
+        return Comparison(
+            roles=(pair[0], pair[1]), differences=differences, examples=examples, source=_source(block, label)
+        )
 
     def contrast(self, block: _Block, kind: str, pair: tuple[str, ...]) -> Contrast:
         _fields(block, kind, _label(kind, block))
@@ -354,19 +431,25 @@ class _Reader:
             title=_text(block, "title", label),
             sides={role_id: _text(sides, role_id, label) for role_id in pair},
             hints=_optional_texts(block, "hints", label),
+            examples=_optional_texts(block, "examples", label, not_empty=True),
         )
 
     def check_pairs(self, top: _Block, comparisons: tuple[Comparison, ...]) -> None:
         seen: dict[frozenset[str], int] = {}
-        for comparison, (block, _) in zip(comparisons, _list_of_blocks(top, "comparisons", "the file"), strict=True):
+        lines = {
+            frozenset(map(str, block.get("roles") or ())): block.line
+            for block, _ in _list_of_blocks(top, "comparisons", "the file")
+        }
+        for comparison in comparisons:
             key = frozenset(comparison.roles)
+            line = lines.get(key, top.key_lines.get("comparisons", 1))
             if key in seen:
                 raise _Problem(
-                    block.line,
+                    line,
                     f"the roles {' and '.join(comparison.roles)} are compared twice (also on line {seen[key]})",
                     "merge the two comparisons into one",
                 )
-            seen[key] = block.line
+            seen[key] = line
 
     def topic(self, block: _Block) -> Topic:
         _fields(block, "topic", _label("topic", block))
@@ -378,17 +461,177 @@ class _Reader:
             title=_text(block, "title", label),
             text=_text(block, "text", label),
             hints=_optional_texts(block, "hints", label),
+            examples=_optional_texts(block, "examples", label, not_empty=True),
         )
+
+    def vocabulary(self, top: _Block) -> Vocabulary:
+        if "vocabulary" not in top:
+            return Vocabulary()
+        block = _block(top["vocabulary"], top.key_lines["vocabulary"], "'vocabulary'")
+        _fields(block, "vocabulary", "'vocabulary'")
+        lists = {}
+        for key in ("synonyms", "phrases"):
+            lists[key] = {}
+            with self.block():
+                lists[key] = self.said_for(block, key)
+        return Vocabulary(
+            synonyms=lists["synonyms"],
+            phrases=lists["phrases"],
+            job_words=frozenset(word.casefold() for word in _optional_texts(block, "job_words", "'vocabulary'", True)),
+            job_modifiers=frozenset(
+                word.casefold() for word in _optional_texts(block, "job_modifiers", "'vocabulary'", True)
+            ),
+        )
+
+    def said_for(self, vocabulary: _Block, key: str) -> dict[str, str]:
+        """`synonyms` or `phrases`: what people say -> the knowledge's word, each said only once."""
+        if key not in vocabulary:
+            return {}
+        block = _block(vocabulary[key], vocabulary.key_lines[key], f"'{key}' of 'vocabulary'")
+        said: dict[str, tuple[str, int]] = {}
+        for word in block:
+            label = f"'{word}' in '{key}'"
+            with self.block():
+                for text in _optional_texts(block, word, label, not_empty=True):
+                    spoken = " ".join(text.casefold().split())
+                    line = block.key_lines[word]
+                    if spoken in said and said[spoken][0] != word:
+                        other, other_line = said[spoken]
+                        raise _Problem(
+                            line,
+                            f"'{spoken}' is listed for '{word}' and for '{other}' (line {other_line}) in '{key}'",
+                            f"keep '{spoken}' under one word only",
+                        )
+                    said[spoken] = (word, line)
+        return {spoken: word for spoken, (word, _) in said.items()}
+
+
+def _source(block: _Block, label: str) -> Source | None:
+    if "source" not in block:
+        return None
+    source = _block(block["source"], block.key_lines["source"], f"'source' of {label}")
+    _fields(source, "source", f"'source' of {label}")
+    link = _text(source, "link", f"'source' of {label}") if "link" in source else ""
+    return Source(title=_text(source, "title", f"'source' of {label}"), link=link)
 
 
 def load_knowledge(path: Path | str) -> Knowledge:
-    """Load and check a knowledge file; raise KnowledgeError with the line and the fix."""
+    """Load and check a knowledge file and the labelled questions beside it (`questions*.yaml`);
+    raise KnowledgeError naming every problem with its line and fix."""
     path = Path(path)
     tree = read_yaml(path)
+    reader = _Reader()
     try:
-        return _Reader().knowledge(path, tree)
+        knowledge = reader.knowledge(path, tree)
     except _Problem as problem:
-        raise KnowledgeError(path, problem.line, problem.problem, problem.fix) from None
+        reader.problems.append(problem)
+    _raise_problems(path, reader.problems)
+    labelled: list[LabelledQuestion] = []
+    problems: list[tuple[str, int | None, str, str]] = []
+    for questions_path in question_files(path):
+        try:
+            labelled += load_questions(questions_path)
+        except KnowledgeError as error:
+            problems += error.problems
+    problems += check_labels(knowledge, (*knowledge.labelled(), *labelled))
+    if problems:
+        raise KnowledgeError(*problems[0], more=tuple(problems[1:]))
+    return dataclasses.replace(knowledge, questions=tuple(labelled))
+
+
+def _raise_problems(path: Path, problems: list[_Problem]) -> None:
+    if problems:
+        found = sorted(problems, key=lambda problem: problem.line or 0)
+        more = tuple((str(path), p.line, p.problem, p.fix) for p in found[1:])
+        raise KnowledgeError(path, found[0].line, found[0].problem, found[0].fix, more=more)
+
+
+def question_files(knowledge_path: Path) -> list[Path]:
+    """The labelled question files that go with a knowledge file: `questions*.yaml` beside it."""
+    return sorted(knowledge_path.parent.glob("questions*.yaml"))
+
+
+_QUESTION_FIELDS = {"q", "expect"}
+
+
+def load_questions(path: Path | str) -> list[LabelledQuestion]:
+    """Read a labelled questions file: a YAML list of {q: ..., expect: id or [ids]}.
+
+    Every malformed item is reported, not only the first.
+    """
+    path = Path(path)
+    items = read_yaml(path)
+    if not isinstance(items, _List):
+        raise KnowledgeError(
+            path, 1, "a questions file is a list of questions", "start each with '- {q: ..., expect: ...}'"
+        )
+    found: list[LabelledQuestion] = []
+    problems: list[_Problem] = []
+    for item, line in zip(items, items.item_lines, strict=True):
+        try:
+            found.append(_labelled(path, item, line))
+        except _Problem as problem:
+            problems.append(problem)
+    _raise_problems(path, problems)
+    return found
+
+
+def _labelled(path: Path, item: object, line: int) -> LabelledQuestion:
+    fix = 'write it as - {q: "the question", expect: entry-id} (or expect: [id, other-id])'
+    if not isinstance(item, dict) or not isinstance(item.get("q"), str) or "expect" not in item:
+        raise _Problem(line, "this item needs a text 'q' and an 'expect'", fix)
+    unknown = set(item) - _QUESTION_FIELDS
+    if unknown:
+        raise _Problem(line, f"this item has an unknown field '{sorted(unknown)[0]}'", fix)
+    expect = item["expect"] if isinstance(item["expect"], list) else [item["expect"]]
+    if not expect or not all(isinstance(entry_id, str) for entry_id in expect):
+        raise _Problem(line, "'expect' should be an answer id or a non-empty list of them", fix)
+    if not item["q"].strip():
+        raise _Problem(line, "the question 'q' is empty", "write the question, or remove the item")
+    return LabelledQuestion(item["q"], tuple(expect), str(path), line)
+
+
+def check_labels(
+    knowledge: Knowledge, questions: tuple[LabelledQuestion, ...]
+) -> list[tuple[str, int | None, str, str]]:
+    """Problems with labelled questions: ids the knowledge lacks, and one question given answers that
+    have nothing in common (a list of acceptable answers that includes the other label agrees with it)."""
+    problems: list[tuple[str, int | None, str, str]] = []
+    known = [entry.id for entry in knowledge.entries] + list(FIXED_LABELS)
+    first_label: dict[str, LabelledQuestion] = {}
+    for question in questions:
+        for entry_id in question.expect:
+            if entry_id not in known:
+                guess = process.extractOne(entry_id, known, score_cutoff=70)
+                hint = f"did you mean '{guess[0]}'? " if guess else ""
+                problems.append(
+                    (
+                        question.origin,
+                        question.line or None,
+                        f"the question {question.text!r} expects '{entry_id}', which is not an answer in "
+                        f"{knowledge.path}",
+                        f"{hint}use an id that `rolebot ask --json` reports, or none, compare, help",
+                    )
+                )
+        key = question_key(question.text)
+        earlier = first_label.setdefault(key, question)
+        if not set(earlier.expect) & set(question.expect):
+            where = f"{earlier.origin}, line {earlier.line}" if earlier.line else earlier.origin
+            problems.append(
+                (
+                    question.origin,
+                    question.line or None,
+                    f"the question {question.text!r} expects {' or '.join(question.expect)}, but {where} "
+                    f"labels it {' or '.join(earlier.expect)}",
+                    "give one question one answer: correct or remove one of the two",
+                )
+            )
+    return problems
+
+
+def question_key(text: str) -> str:
+    """What two questions share when they are the same question: case, spacing and punctuation aside."""
+    return " ".join(tokenize(plain_text(text)))
 
 
 def read_yaml(path: Path) -> Any:

@@ -15,8 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from bot.core.knowledge import Entry, Knowledge
-from bot.core.language import COMPARE_WORDS, STOPWORDS, SYNONYMS, plain_text, stem, tokenize
+from bot.core.knowledge import COMPARE, DECLINE, HELP, Entry, Knowledge, LabelledQuestion
+from bot.core.language import COMPARE_WORDS, STOPWORDS, Phrases, plain_text, stem, tokenize
+from bot.core.learned import Featurizer, LearnedScorer, LearnedSettings, trained, training_samples
+from bot.core.loading import question_key
 from bot.core.reader import Question, QuestionReader
 
 _WHY = stem("why")
@@ -51,6 +53,13 @@ class MatchSettings:
     shared_difference_share: float = 0.7  # see Matcher._shared_difference
     title_boost: float = 1.1  # every content word of the question is in the entry's title
     why_weight: float = 0.5  # "why" alone says little about which entry is meant
+    # With a learned scorer: how sure it must be to answer, and how much the word scores add.
+    answer_confidence: float = 0.25  # the best answer's share of the probability
+    choice_confidence: float = 0.4  # the two best together: offer both as "did you mean"
+    word_score_weight: float = 0.25  # the word score (0 to 1) added to the learned probability
+    close_runner_up: float = 0.75  # a runner-up with this share of the best's probability is a real choice
+    tie_words: int = 1  # a question of this few content words that matches two entries alike is a choice
+    suggestion_share: float = 0.1  # a declined question suggests answers at least this likely
 
 
 @dataclass(frozen=True)
@@ -74,18 +83,36 @@ class _Index:
 class Matcher:
     """Matches questions against one knowledge file."""
 
-    def __init__(self, knowledge: Knowledge, settings: MatchSettings | None = None) -> None:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        settings: MatchSettings | None = None,
+        labelled: tuple[LabelledQuestion, ...] | None = None,
+        learned_settings: LearnedSettings | None = None,
+    ) -> None:
+        """Index the knowledge and train on its labelled questions (or on `labelled`, when given)."""
         self.knowledge = knowledge
         self.settings = settings or MatchSettings()
         self.reader = QuestionReader(knowledge)
+        labelled = knowledge.labelled() if labelled is None else labelled
+        self._answers_for = {question_key(question.text): question.expect for question in labelled}
+        learned_settings = learned_settings or LearnedSettings()
+        self.featurizer = Featurizer(knowledge)
+        self.learned: LearnedScorer | None = trained(
+            training_samples(self.featurizer, self.reader, labelled), learned_settings
+        )
         self._entries = knowledge.entries
-        self._index = _build_index(self._entries, self.settings, self.reader.role_name_stems)
+        phrases = self.reader.phrases
+        self._index = _build_index(self._entries, self.settings, self.reader.role_name_stems, phrases)
         self._stems = tuple(sorted(self._index.postings))  # sorted, for finding longer forms by prefix
         self._unknown_idf = math.log(1 + len(self._entries))
         self._idf_floor = math.log(1 + 1 / self.settings.generic_share)
-        self._synonyms = {stem(word): tuple(_stems(" ".join(means))) for word, means in SYNONYMS.items()}
+        self._synonyms = {
+            stem(said): tuple(_stems(word, phrases)) for said, word in knowledge.vocabulary.synonyms.items()
+        }
         self._related = lru_cache(maxsize=16384)(self._related_uncached)
-        self._title_stems = {entry.id: frozenset(_stems(entry.title)) for entry in self._entries}
+        self._positions = {entry.id: position for position, entry in enumerate(self._entries)}
+        self._title_stems = {entry.id: frozenset(_stems(entry.title, phrases)) for entry in self._entries}
 
     def match(self, text: str) -> Match:
         """The best answer for a free-text question, as Slack sends it (markup and all)."""
@@ -94,10 +121,18 @@ class Matcher:
     def match_plain(self, plain: str) -> Match:
         """The best answer for a question already made plain with language.plain_text."""
         question, ranked = self._read(plain)
+        known = self._answers_for.get(question_key(plain))
+        if known and known[0] != DECLINE:
+            return self._labelled_match(question, known[0])
         if question.asks_about_people:
             return self._decline(question, "people", [f"role/{role}" for role in question.roles])
         if question.unknown_roles and self._about_unknown_role(question):
             return self._decline(question, "unknown-role", [f"role/{role}" for role in question.roles])
+        if known:
+            return self._decline(question, "out-of-scope", [])
+        learned = self.learned
+        if learned and learned.knows_any(question.content) and not self._unlearned_entry_wins(ranked):
+            return self._learned_match(question, ranked, learned)
         if question.compares or len(question.roles) >= 2:
             comparison = self._comparison_match(question, ranked)
             if comparison:
@@ -119,6 +154,83 @@ class Matcher:
             if weak and ranked_focus and (not ranked or ranked_focus[0][1] > ranked[0][1]):
                 return focused, ranked_focus
         return question, ranked
+
+    def _labelled_match(self, question: Question, label: str) -> Match:
+        """A question someone labelled with an answer: that answer."""
+        if label == COMPARE:
+            pair = self.knowledge.pair_for(question.roles)
+            return (
+                Match(COMPARE, 100, (), question, roles=pair) if pair else self._decline(question, "out-of-scope", [])
+            )
+        return Match(label, 100, (), question)
+
+    def _unlearned_entry_wins(self, ranked: list[tuple[str, float]]) -> bool:
+        """Whether the word scores clearly point at an entry the learned scorer was never taught."""
+        learned = self.learned
+        return bool(
+            learned and ranked and ranked[0][0] not in learned.labels and ranked[0][1] >= self.settings.min_score
+        )
+
+    def _learned_match(self, question: Question, ranked: list[tuple[str, float]], learned: LearnedScorer) -> Match:
+        """Answer, offer a choice, or decline, from the learned probabilities and the word scores."""
+        s = self.settings
+        scores = dict(learned.probabilities(self.featurizer.features(question)))
+        for entry_id, score in ranked[:5]:
+            if entry_id in scores:
+                scores[entry_id] += s.word_score_weight * min(score, 100.0) / 100.0
+        total = sum(scores.values())
+        best = sorted(((score / total, label) for label, score in scores.items()), reverse=True)
+        (first, label), (second, runner_up) = best[0], best[1]
+        others = [other for share, other in best[1:4] if other not in (DECLINE, HELP) and share > s.suggestion_share]
+        if label == DECLINE:
+            return self._decline(question, "out-of-scope", others)
+        shared = self._shared_difference(question, ranked) if self._other_roles_duty(question, label) else None
+        if shared and self.knowledge.entry(shared[0]).kind == "difference":
+            return Match(shared[0], _percent(shared[1]), (label,), question)
+        close = second >= s.close_runner_up * first and runner_up not in (DECLINE, HELP)
+        if close and first + second >= s.choice_confidence:
+            return self._decline(question, "ambiguous", [label, runner_up])
+        tied = self._word_tie(ranked, label) if len(question.content) <= s.tie_words else None
+        if tied:
+            return self._decline(question, "ambiguous", [label, tied])
+        if first >= s.answer_confidence:
+            if label == HELP:
+                return Match(HELP, _percent(100 * first), (), question)
+            if label == COMPARE:
+                pair = self.knowledge.pair_for(question.roles)
+                if pair:
+                    return Match(COMPARE, _percent(100 * first), tuple(others), question, roles=pair)
+            return Match(label, _percent(100 * first), self._alongside(label, others, ranked), question)
+        if first + second >= s.choice_confidence and runner_up not in (DECLINE, HELP):
+            return self._decline(question, "ambiguous", [label, runner_up])
+        return self._decline(question, "out-of-scope", [label, *others])
+
+    def _other_roles_duty(self, question: Question, label: str) -> bool:
+        """A yes/no question about one role, answered with another role's responsibility."""
+        if not (question.yes_no and len(question.roles) == 1 and self.knowledge.has_entry(label)):
+            return False
+        entry = self.knowledge.entry(label)
+        return entry.kind == "responsibility" and entry.role_id != question.roles[0]
+
+    def _alongside(self, answer: str, likely: list[str], ranked: list[tuple[str, float]]) -> tuple[str, ...]:
+        """Entries to offer beside an answer: the next most likely, then the best word matches."""
+        words = [entry_id for entry_id, score in ranked if score >= self.settings.suggestion_score]
+        picks = [entry_id for entry_id in dict.fromkeys([*likely, *words]) if entry_id not in (answer, COMPARE)]
+        return tuple(picks[: self.settings.max_suggestions])
+
+    def _word_tie(self, ranked: list[tuple[str, float]], label: str) -> str | None:
+        """The other entry when the words match it as well as the chosen one ("who coordinates?"):
+        nothing in the question tells them apart, so the asker should choose."""
+        s = self.settings
+        if len(ranked) < 2 or label not in (ranked[0][0], ranked[1][0]):
+            return None
+        (first, top), (second, runner_up) = ranked[0], ranked[1]
+        if runner_up < s.min_score or top - runner_up > s.ambiguity_margin:
+            return None
+        kinds = {self.knowledge.entry(first).kind, self.knowledge.entry(second).kind}
+        if kinds <= s.interchangeable_kinds:
+            return None
+        return second if label == first else first
 
     def _comparison_match(self, question: Question, ranked: list[tuple[str, float]]) -> Match | None:
         """A question comparing roles: a specific entry if it asks for one, else the comparison."""
@@ -260,7 +372,12 @@ class Matcher:
 
     def _decline(self, question: Question, reason: str, suggestions: list[str]) -> Match:
         unique = tuple(dict.fromkeys(suggestions))[: self.settings.max_suggestions]
+        if reason == "ambiguous":  # the choices in the knowledge's own order, however they scored
+            unique = tuple(sorted(unique, key=self._position))
         return Match(None, 0, unique, question, reason=reason)
+
+    def _position(self, label: str) -> int:
+        return self._positions.get(label, len(self._positions))
 
     def _about_unknown_role(self, question: Question) -> bool:
         """Whether a job title the file lacks is what the question is about."""
@@ -302,18 +419,20 @@ def _percent(score: float) -> int:
     return round(min(100.0, score))
 
 
-def _stems(text: str) -> list[str]:
-    return [stem(word) for word in tokenize(text) if word not in STOPWORDS and len(word) >= 2]
+def _stems(text: str, phrases: Phrases) -> list[str]:
+    return [stem(word) for word in tokenize(text, phrases) if word not in STOPWORDS and len(word) >= 2]
 
 
-def _build_index(entries: tuple[Entry, ...], settings: MatchSettings, role_names: frozenset[str]) -> _Index:
+def _build_index(
+    entries: tuple[Entry, ...], settings: MatchSettings, role_names: frozenset[str], phrases: Phrases
+) -> _Index:
     index = _Index()
     for position, entry in enumerate(entries):
         # Texts name the roles everywhere; questions name them through role detection instead.
         fields = [(entry.title, settings.title_weight), (entry.text, settings.text_weight)]
         fields += [(hint, settings.hint_weight) for hint in entry.hints]
         for text, weight in fields:
-            for term in _stems(text):
+            for term in _stems(text, phrases):
                 if term in role_names:
                     continue
                 postings = index.postings[term]

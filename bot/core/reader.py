@@ -16,18 +16,17 @@ from bot.core.language import (
     COMPARE_WORDS,
     EXAMPLE_WORDS,
     HELP_WORDS,
-    JOB_MODIFIERS,
     OWNERSHIP_WORDS,
     PAIR_WORDS,
-    ROLE_NOUNS,
     ROLE_WORDS,
     STOPWORDS,
-    SYNONYMS,
     WEAK_COMPARE_WORDS,
     WHO_WORDS,
     YES_NO_OPENERS,
+    Phrases,
     stem,
     tokenize,
+    without_links,
 )
 
 _FUNCTION_WORDS = (
@@ -58,6 +57,7 @@ class Question:
     text: str  # the question as plain text, Slack markup removed
     words: tuple[str, ...]  # its words, typos corrected
     roles: tuple[str, ...]  # ids of the known roles it names, in order of first mention
+    role_spans: tuple[tuple[int, int, str], ...]  # where in `words` each role is named: start, end, role id
     unknown_roles: tuple[str, ...]  # job titles it names that the knowledge file lacks
     content: tuple[str, ...]  # stems of the words that say what it is about
     focus: tuple[str, ...]  # the content of its question clause, when other clauses are context
@@ -80,20 +80,25 @@ class QuestionReader:
     common_word_frequency = 10_000  # an English word this common is never a typo
 
     def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        vocabulary = knowledge.vocabulary
+        self.phrases = Phrases(vocabulary.phrases)
+        self._job_words = vocabulary.job_words
+        self._job_modifiers = vocabulary.job_modifiers
         self._aliases: dict[tuple[str, ...], str] = {}
         for role in knowledge.roles:
             for name in (role.name, *role.aliases):
-                words = tuple(tokenize(name))
+                words = tuple(tokenize(name, self.phrases))
                 plural = (*words[:-1], words[-1] + "s")
                 for form in (words, plural, ("".join(words),), ("".join(plural),)):
                     self._aliases.setdefault(form, role.id)
         self._longest_alias = max(len(form) for form in self._aliases)
-        self._heads = _unique_heads(knowledge)
+        self._heads = _unique_heads(knowledge, self.phrases)
         content_words = {
             word
             for entry in knowledge.entries
             for text in (entry.title, entry.text, *entry.hints)
-            for word in tokenize(text)
+            for word in tokenize(text, self.phrases)
         }
         self._content_singulars = {word.removesuffix("s") for word in content_words}
         self._content_stems = {stem(word) for word in content_words}
@@ -101,10 +106,11 @@ class QuestionReader:
         self.role_name_stems = frozenset(stem(word) for form in self._aliases for word in form)
         alias_words = {word for form in self._aliases for word in form}
         self._alias_words = frozenset(alias_words)
-        vocabulary = content_words | alias_words | _FUNCTION_WORDS | EXAMPLE_WORDS | ROLE_NOUNS | set(SYNONYMS)
-        self._known = frozenset(vocabulary)
+        synonyms = {word for word in vocabulary.synonyms if " " not in word}
+        known = content_words | alias_words | _FUNCTION_WORDS | EXAMPLE_WORDS | self._job_words | synonyms
+        self._known = frozenset(known)
         by_initial: dict[str, list[str]] = {}
-        for word in sorted(vocabulary):
+        for word in sorted(known):
             by_initial.setdefault(word[0], []).append(word)
         self._by_initial = {initial: tuple(words) for initial, words in by_initial.items()}
         self._closest = lru_cache(maxsize=16384)(self._closest_uncached)
@@ -112,7 +118,7 @@ class QuestionReader:
     def read(self, plain: str) -> Question:
         """Read a plain-text question (see language.plain_text): its corrected words, the roles it
         names, its content and intents."""
-        raw_words, clause_of = _words_by_clause(plain)
+        raw_words, clause_of = _words_by_clause(plain, self.phrases)
         words = tuple(self._correct(word) for word in raw_words)
         spans, roles = self._find_roles(words)
         covered = {i for start, end in spans for i in range(start, end)}
@@ -124,6 +130,7 @@ class QuestionReader:
             text=plain,
             words=words,
             roles=tuple(dict.fromkeys(roles)),
+            role_spans=tuple((start, end, role) for (start, end), role in zip(spans, roles, strict=True)),
             unknown_roles=unknown,
             content=tuple(content),
             focus=focus if 0 < len(focus) < len(content) else (),
@@ -199,7 +206,7 @@ class QuestionReader:
                     break
             else:
                 role_id = self._heads.get(words[i])
-                if role_id and not _is_job_modifier(words, i - 1):
+                if role_id and not (i > 0 and words[i - 1] in self._job_modifiers):
                     bare.append((i, role_id))
                 i += 1
         if len({*roles, *(role_id for _, role_id in bare)}) >= 2 or (
@@ -226,10 +233,10 @@ class QuestionReader:
             is_head = word in self._heads
             if is_head and not _is_modifier(words, i - 1, covered):
                 continue
-            if not is_head and (singular not in ROLE_NOUNS or singular in self._content_singulars):
+            if not is_head and (singular not in self._job_words or singular in self._content_singulars):
                 continue
             modified = _is_modifier(words, i - 1, covered)
-            if singular == "owner" and modified and words[i - 1] not in JOB_MODIFIERS:
+            if singular == "owner" and modified and words[i - 1] not in self._job_modifiers:
                 continue  # "budget owner" asks who owns the budget; "product owner" is a job
             start = i - 1 if modified else i
             found.append(" ".join(words[start : i + 1]))
@@ -237,12 +244,12 @@ class QuestionReader:
         return tuple(found), positions
 
 
-def _words_by_clause(plain: str) -> tuple[list[str], list[int]]:
+def _words_by_clause(plain: str, phrases: Phrases) -> tuple[list[str], list[int]]:
     """The words of the text, and for each the number of the clause it is in."""
     words: list[str] = []
     clause_of: list[int] = []
-    for number, clause in enumerate(_CLAUSE_BREAK.split(plain)):
-        clause_words = tokenize(clause)
+    for number, clause in enumerate(_CLAUSE_BREAK.split(without_links(plain))):
+        clause_words = tokenize(clause, phrases)
         words += clause_words
         clause_of += [number] * len(clause_words)
     return words, clause_of
@@ -303,16 +310,11 @@ def _is_modifier(words: tuple[str, ...], i: int, covered: set[int] = frozenset()
     return i >= 0 and i not in covered and words[i] not in _FUNCTION_WORDS and words[i].isalpha()
 
 
-def _is_job_modifier(words: tuple[str, ...], i: int) -> bool:
-    """Whether words[i] makes the next word another job ('project' in 'project manager')."""
-    return i >= 0 and words[i] in JOB_MODIFIERS
-
-
-def _unique_heads(knowledge: Knowledge) -> dict[str, str]:
+def _unique_heads(knowledge: Knowledge, phrases: Phrases) -> dict[str, str]:
     """Last words of role names that only one role has: 'lead' -> delivery-lead."""
     owners: dict[str, set[str]] = {}
     for role in knowledge.roles:
-        words = tokenize(role.name)
+        words = tokenize(role.name, phrases)
         if len(words) > 1:
             for form in (words[-1], words[-1] + "s"):
                 owners.setdefault(form, set()).add(role.id)
