@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.console import run_console
-from bot.core.evaluation import evaluate, load_questions
+from bot.core.evaluation import Report, cross_validate, evaluate, load_questions
 from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
 from bot.core.loading import KnowledgeError, load_knowledge
 from bot.core.matcher import Matcher
@@ -67,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     evaluation.add_argument(
         "--min-accuracy", type=_share, metavar="X", help="exit non-zero if accuracy is below X (0 to 1)"
     )
+    evaluation.add_argument(
+        "--folds",
+        type=_folds,
+        metavar="K",
+        help="cross-validate instead: train on all but one K-th of the knowledge's labelled questions, "
+        "score that K-th, once per fold",
+    )
     evaluation.set_defaults(run=_eval)
 
     console = commands.add_parser("console", parents=[knowledge], help="type what you would type in Slack")
@@ -119,17 +126,38 @@ def _print_answer(question: str, matcher: Matcher, as_json: bool, out: TextIO) -
         out.write(blocks_to_text(blocks))
 
 
+def _folds(text: str) -> int:
+    if not text.isdigit() or not 2 <= int(text) <= 20:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of folds from 2 to 20")
+    return int(text)
+
+
 def _check(args: argparse.Namespace) -> int:
     path = args.file or args.knowledge
     knowledge = load_knowledge(path)
     duties = sum(len(role.responsibilities) for role in knowledge.roles)
     print(f"{path}: OK — {len(knowledge.roles)} roles, {duties} responsibilities, {len(knowledge.entries)} answers")
+    examples = sum(len(entry.examples) for entry in knowledge.entries)
+    files = sorted({question.origin for question in knowledge.questions})
+    print(f"  learns from {examples} examples in the file and {len(knowledge.questions)} labelled questions", end="")
+    print(f" in {', '.join(Path(file).name for file in files)}" if files else "")
+    taught = {label for question in knowledge.labelled() for label in question.expect}
+    untaught = [entry.id for entry in knowledge.entries if entry.id not in taught]
+    if untaught and taught:
+        print(f"  found by their words only (no labelled questions yet): {', '.join(untaught)}")
     return 0
 
 
 def _eval(args: argparse.Namespace) -> int:
-    matcher = Matcher(load_knowledge(args.knowledge))
-    report = evaluate(load_questions(args.file), matcher, args.file)
+    knowledge = load_knowledge(args.knowledge)
+    if args.folds:
+        folds = cross_validate(knowledge, args.folds)
+        for number, fold in enumerate(folds, 1):
+            print(f"fold {number}: accuracy {fold.accuracy:.3f} ({fold.correct}/{fold.total})")
+        report = Report([outcome for fold in folds for outcome in fold.outcomes])
+        print(f"all {args.folds} folds, each scored by a scorer that did not train on it:")
+    else:
+        report = evaluate(load_questions(args.file), Matcher(knowledge), args.file)
     print(report.describe())
     if args.min_accuracy is not None and report.accuracy < args.min_accuracy:
         print(f"accuracy {report.accuracy:.3f} is below the minimum {args.min_accuracy:.3f}", file=sys.stderr)

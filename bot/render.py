@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.core.knowledge import Contrast, Knowledge, Role
+from bot.core.knowledge import Contrast, Knowledge, Role, Source
 from bot.core.language import escape_mrkdwn
 from bot.core.routing import Answer
 from bot.fitting import bullets_within, shorten, split
@@ -96,7 +96,7 @@ def _role(answer: Answer, knowledge: Knowledge) -> Reply:
         _fields([f"*Focus*\n{escape_mrkdwn(role.focus)}", f"*Responsibilities*\n{duties}"]),
     ]
     footer = [f"Also called: {escape_mrkdwn(', '.join(role.aliases))}"] if role.aliases else []
-    blocks.append(_context(knowledge, *footer))
+    blocks.append(_context(knowledge.source_of(answer.entry_id), *footer))
     return Reply(blocks, f"{_name(role)}: {escape_mrkdwn(role.summary)}")
 
 
@@ -113,7 +113,11 @@ def _responsibility(answer: Answer, knowledge: Knowledge) -> Reply:
     else:
         lead = f"A *{owner}* responsibility."
     body = escape_mrkdwn(entry.text)
-    blocks = [_header(entry.title), *_sections(f"{lead}\n{body}"), _context(knowledge, f"Role: {owner}")]
+    blocks = [
+        _header(entry.title),
+        *_sections(f"{lead}\n{body}"),
+        _context(knowledge.source_of(entry.id), f"Role: {owner}"),
+    ]
     return Reply(blocks, f"{_plain(lead)} {escape_mrkdwn(entry.title)}: {body}")
 
 
@@ -124,7 +128,11 @@ def _contrast(answer: Answer, knowledge: Knowledge) -> Reply:
     contrast = next(item for item in contrasts if f"{entry.kind}/{item.id}" == entry.id)
     names = [knowledge.role(role_id).name for role_id in entry.roles]
     title = f"Example: {entry.title}" if entry.kind == "example" else f"{entry.title}: {' vs '.join(names)}"
-    blocks = [_header(title), _contrast_fields(knowledge, contrast, entry.roles), _context(knowledge)]
+    blocks = [
+        _header(title),
+        _contrast_fields(knowledge, contrast, entry.roles),
+        _context(knowledge.source_of(entry.id)),
+    ]
     sides = "; ".join(f"{_name(knowledge.role(r))}: {escape_mrkdwn(text)}" for r, text in contrast.sides.items())
     return Reply(blocks, f"{escape_mrkdwn(title)} — {sides}")
 
@@ -132,7 +140,10 @@ def _contrast(answer: Answer, knowledge: Knowledge) -> Reply:
 def _topic(answer: Answer, knowledge: Knowledge) -> Reply:
     entry = knowledge.entry(answer.entry_id)
     body = escape_mrkdwn(entry.text)
-    return Reply([_header(entry.title), *_sections(body), _context(knowledge)], f"{escape_mrkdwn(entry.title)}: {body}")
+    return Reply(
+        [_header(entry.title), *_sections(body), _context(knowledge.source_of(entry.id))],
+        f"{escape_mrkdwn(entry.title)}: {body}",
+    )
 
 
 _RENDERERS: dict[str, Callable[[Answer, Knowledge], Reply]] = {
@@ -149,6 +160,7 @@ _RENDERERS: dict[str, Callable[[Answer, Knowledge], Reply]] = {
 
 def _comparison(knowledge: Knowledge, pair: tuple[str, ...]) -> Reply:
     first, second = (knowledge.role(role_id) for role_id in pair)
+    source = knowledge.source_of(roles=pair)
     title = f"{first.name} vs {second.name}"
     blocks: list[Block] = [
         _header(title),
@@ -161,10 +173,10 @@ def _comparison(knowledge: Knowledge, pair: tuple[str, ...]) -> Reply:
         row.text = MarkdownTextObject(text=f"*{escape_mrkdwn(shorten(difference.title, 200))}*")
         blocks.append(row)
     if len(differences) > COMPARISON_ROWS:
-        blocks.append(_context(knowledge, f"…and {len(differences) - COMPARISON_ROWS} more differences."))
+        blocks.append(_context(source, f"…and {len(differences) - COMPARISON_ROWS} more differences."))
     blocks += [DividerBlock(), _fields([_duties(first), _duties(second)])]
     more = "any responsibility or difference" if differences else "any responsibility"
-    blocks.append(_context(knowledge, f"Ask about {more} for more detail."))
+    blocks.append(_context(source, f"Ask about {more} for more detail."))
     summary = " ".join(f"{_name(role)}: {escape_mrkdwn(role.focus)}" for role in (first, second))
     return Reply(blocks, f"{escape_mrkdwn(title)} — {summary}")
 
@@ -180,7 +192,7 @@ def _help(knowledge: Knowledge) -> Reply:
         _section(intro),
         _section("*Try*\n" + _bullets(_examples(knowledge), code=True)),
     ]
-    blocks.append(_context(knowledge, "Mention me in a channel or thread, message me directly, or use /role."))
+    blocks.append(_context(knowledge.source, "Mention me in a channel or thread, message me directly, or use /role."))
     return Reply(blocks, f"Role Bot answers questions about {_join(names)}. Try /role compare.")
 
 
@@ -201,7 +213,7 @@ def _declined(answer: Answer, knowledge: Knowledge) -> Reply:
             _section("*Did you mean*\n" + _bullets(suggestion_label(s, knowledge) for s in answer.suggestions))
         )
     blocks.append(_section("*Try*\n" + _bullets(_examples(knowledge), code=True)))
-    blocks.append(_context(knowledge))
+    blocks.append(_context(knowledge.source))
     return Reply(blocks, _plain(lead))
 
 
@@ -278,10 +290,13 @@ def _fields(texts: list[str]) -> SectionBlock:
     return SectionBlock(fields=[MarkdownTextObject(text=shorten(text, FIELD_LIMIT)) for text in texts])
 
 
-def _context(knowledge: Knowledge, *notes: str) -> ContextBlock:
+def _context(source: Source | None, *notes: str) -> ContextBlock:
+    """A footer of notes and the source of what the message shows."""
     parts = [*notes]
-    if knowledge.source:
-        parts.append(f"Source: {escape_mrkdwn(knowledge.source.title)}")
+    if source and source.link:
+        parts.append(f"Source: <{source.link}|{escape_mrkdwn(source.title)}>")
+    elif source:
+        parts.append(f"Source: {escape_mrkdwn(source.title)}")
     text = " · ".join(parts) or "Role Bot"
     return ContextBlock(elements=[MarkdownTextObject(text=shorten(text, SECTION_LIMIT))])
 

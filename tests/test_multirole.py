@@ -54,3 +54,20 @@ def test_a_pair_without_one_is_still_shown_side_by_side(three):
 def test_roles_of_another_file_are_unknown_here(three):
     answer = route("what does a delivery manager do", three)
     assert (answer.entry_id, answer.reason, answer.unknown_role) == (None, "unknown-role", "delivery manager")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("who looks after the wishlist?", "product-owner/backlog"),
+        ("who runs the lessons learned meeting", "scrum-master/ceremonies"),
+    ],
+)
+def test_a_second_file_brings_its_own_vocabulary(three, question, expected):
+    assert route(question, three).entry_id == expected
+
+
+def test_a_second_file_declines_jobs_its_own_vocabulary_names(three):
+    answer = route("what does an architect do?", three)
+    assert (answer.entry_id, answer.reason) == (None, "unknown-role")
+    assert "money" not in three.knowledge.vocabulary.synonyms  # the first file's words stay with it

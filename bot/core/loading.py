@@ -28,6 +28,7 @@ from bot.core.language import plain_text, tokenize
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 T = TypeVar("T")
+_LINK = re.compile(r"^https?://[^\s<>|]+$")
 
 
 class KnowledgeError(Exception):
@@ -512,6 +513,12 @@ def _source(block: _Block, label: str) -> Source | None:
     source = _block(block["source"], block.key_lines["source"], f"'source' of {label}")
     _fields(source, "source", f"'source' of {label}")
     link = _text(source, "link", f"'source' of {label}") if "link" in source else ""
+    if link and not _LINK.match(link):
+        raise _Problem(
+            source.key_lines["link"],
+            f"the link of 'source' of {label} is not a web address",
+            "write it as https://... with no spaces, '<', '>' or '|'",
+        )
     return Source(title=_text(source, "title", f"'source' of {label}"), link=link)
 
 
@@ -521,20 +528,22 @@ def load_knowledge(path: Path | str) -> Knowledge:
     path = Path(path)
     tree = read_yaml(path)
     reader = _Reader()
+    knowledge = None
     try:
         knowledge = reader.knowledge(path, tree)
     except _Problem as problem:
         reader.problems.append(problem)
-    _raise_problems(path, reader.problems)
+    found = sorted(reader.problems, key=lambda problem: problem.line or 0)
+    problems = [(str(path), p.line, p.problem, p.fix) for p in found]
     labelled: list[LabelledQuestion] = []
-    problems: list[tuple[str, int | None, str, str]] = []
     for questions_path in question_files(path):
         try:
             labelled += load_questions(questions_path)
         except KnowledgeError as error:
             problems += error.problems
-    problems += check_labels(knowledge, (*knowledge.labelled(), *labelled))
-    if problems:
+    if knowledge is not None:
+        problems += check_labels(knowledge, (*knowledge.labelled(), *labelled))
+    if problems or knowledge is None:
         raise KnowledgeError(*problems[0], more=tuple(problems[1:]))
     return dataclasses.replace(knowledge, questions=tuple(labelled))
 
