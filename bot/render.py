@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 
 from bot.core.knowledge import Contrast, Knowledge, Role, Source
 from bot.core.language import escape_mrkdwn
-from bot.core.routing import Answer
+from bot.core.routing import Answer, ComparisonAnswer, Declined, EntryAnswer, HelpAnswer, SeveralAnswers
 from bot.fitting import bullets_within, shorten, split
 
 HEADER_LIMIT = 150
@@ -57,15 +57,32 @@ class Reply:
 
 def render_answer(answer: Answer, knowledge: Knowledge) -> Reply:
     """The Slack message for an answer."""
-    if answer.entry_id is None:
-        reply = _declined(answer, knowledge)
-    elif answer.entry_id == "help":
-        reply = _help(knowledge)
-    elif answer.entry_id == "compare":
-        reply = _comparison(knowledge, answer.roles)
-    else:
-        reply = _RENDERERS[knowledge.entry(answer.entry_id).kind](answer, knowledge)
+    match answer:
+        case Declined():
+            reply = _declined(answer, knowledge)
+        case HelpAnswer():
+            reply = _help(knowledge)
+        case ComparisonAnswer():
+            reply = _comparison(knowledge, answer.roles)
+        case EntryAnswer():
+            reply = _entry(answer, knowledge)
+        case SeveralAnswers():
+            reply = _several(answer, knowledge)
     return _fitted(reply)
+
+
+def _entry(answer: EntryAnswer, knowledge: Knowledge) -> Reply:
+    return _RENDERERS[knowledge.entry(answer.entry_id).kind](answer, knowledge)
+
+
+def _several(answer: SeveralAnswers, knowledge: Knowledge) -> Reply:
+    """Each part's message, one after the other, divided."""
+    replies = [_entry(part, knowledge) for part in answer.parts]
+    blocks: list[Block] = []
+    for reply in replies:
+        blocks += [DividerBlock()] if blocks else []
+        blocks += reply.blocks
+    return Reply(blocks, " ".join(reply.text for reply in replies))
 
 
 def _fitted(reply: Reply) -> Reply:
@@ -87,7 +104,7 @@ def _fitted(reply: Reply) -> Reply:
 # --- one renderer per kind of entry ---------------------------------------------------------
 
 
-def _role(answer: Answer, knowledge: Knowledge) -> Reply:
+def _role(answer: EntryAnswer, knowledge: Knowledge) -> Reply:
     role = knowledge.role(knowledge.entry(answer.entry_id).role_id)
     duties = _bullets(item.title for item in role.responsibilities) or "_None listed._"
     blocks: list[Block] = [
@@ -100,7 +117,7 @@ def _role(answer: Answer, knowledge: Knowledge) -> Reply:
     return Reply(blocks, f"{_name(role)}: {escape_mrkdwn(role.summary)}")
 
 
-def _responsibility(answer: Answer, knowledge: Knowledge) -> Reply:
+def _responsibility(answer: EntryAnswer, knowledge: Knowledge) -> Reply:
     entry = knowledge.entry(answer.entry_id)
     owner = _name(knowledge.role(entry.role_id))
     if answer.verdict == "no":
@@ -121,7 +138,7 @@ def _responsibility(answer: Answer, knowledge: Knowledge) -> Reply:
     return Reply(blocks, f"{_plain(lead)} {escape_mrkdwn(entry.title)}: {body}")
 
 
-def _contrast(answer: Answer, knowledge: Knowledge) -> Reply:
+def _contrast(answer: EntryAnswer, knowledge: Knowledge) -> Reply:
     entry = knowledge.entry(answer.entry_id)
     comparison = knowledge.comparison(*entry.roles)
     contrasts = comparison.differences + comparison.examples
@@ -137,7 +154,7 @@ def _contrast(answer: Answer, knowledge: Knowledge) -> Reply:
     return Reply(blocks, f"{escape_mrkdwn(title)} — {sides}")
 
 
-def _topic(answer: Answer, knowledge: Knowledge) -> Reply:
+def _topic(answer: EntryAnswer, knowledge: Knowledge) -> Reply:
     entry = knowledge.entry(answer.entry_id)
     body = escape_mrkdwn(entry.text)
     return Reply(
@@ -146,7 +163,7 @@ def _topic(answer: Answer, knowledge: Knowledge) -> Reply:
     )
 
 
-_RENDERERS: dict[str, Callable[[Answer, Knowledge], Reply]] = {
+_RENDERERS: dict[str, Callable[[EntryAnswer, Knowledge], Reply]] = {
     "role": _role,
     "responsibility": _responsibility,
     "difference": _contrast,
@@ -196,7 +213,7 @@ def _help(knowledge: Knowledge) -> Reply:
     return Reply(blocks, f"Role Bot answers questions about {_join(names)}. Try /role compare.")
 
 
-def _declined(answer: Answer, knowledge: Knowledge) -> Reply:
+def _declined(answer: Declined, knowledge: Knowledge) -> Reply:
     names = _join(f"*{_name(role)}*" for role in knowledge.roles)
     if answer.reason == "unknown-role":
         lead = f"I don't know the role {_echo(answer.unknown_role)} yet. I know about {names}."

@@ -13,8 +13,8 @@ from functools import lru_cache
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject
 from slack_sdk.models.views import View
 
-from bot.core.knowledge import Knowledge
-from bot.core.routing import Answer
+from bot.core.knowledge import COMPARE, HELP, Knowledge
+from bot.core.routing import Answer, ComparisonAnswer, Declined, EntryAnswer, HelpAnswer, SeveralAnswers
 from bot.render import Reply, render_answer, suggestion_label
 
 SHARE_ACTION = "share_answer"
@@ -28,7 +28,7 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 def private_reply(answer: Answer, knowledge: Knowledge) -> Reply:
     """The /role reply, seen only by the asker: the answer, a Share button, and follow-ups."""
-    if answer.entry_id:  # answers repeat: build each once (declines echo the question, so do not)
+    if not isinstance(answer, Declined):  # answers repeat: build each once (declines echo the question)
         return _cached_private_reply(knowledge, _rendering_key(answer))
     return _private_reply(answer, knowledge)
 
@@ -40,13 +40,20 @@ def _cached_private_reply(knowledge: Knowledge, key: Answer) -> Reply:
 
 def _rendering_key(answer: Answer) -> Answer:
     """The answer without what its rendering does not use: the asker's words and the score."""
-    return dataclasses.replace(answer, question="", score=100, suggestions=())
+    match answer:
+        case SeveralAnswers():
+            parts = tuple(dataclasses.replace(part, question="", score=100, suggestions=()) for part in answer.parts)
+            return SeveralAnswers(parts)
+        case Declined():
+            return answer
+        case _:
+            return dataclasses.replace(answer, question="", score=100, suggestions=())
 
 
 def _private_reply(answer: Answer, knowledge: Knowledge) -> Reply:
     reply = render_answer(answer, knowledge)
     buttons = []
-    if answer.entry_id:
+    if not isinstance(answer, Declined):
         buttons.append(_button("Share in channel", SHARE_ACTION, answer, style="primary"))
     buttons += _follow_ups(answer, knowledge, len(buttons))
     return _with_buttons(reply, buttons)
@@ -54,7 +61,7 @@ def _private_reply(answer: Answer, knowledge: Knowledge) -> Reply:
 
 def public_reply(answer: Answer, knowledge: Knowledge, note: str = "") -> Reply:
     """An answer posted where everyone sees it (a thread, a DM, a shared answer), with follow-ups."""
-    if answer.entry_id and not note:
+    if not isinstance(answer, Declined) and not note:
         return _cached_public_reply(knowledge, _rendering_key(answer))
     return _public_reply(answer, knowledge, note)
 
@@ -79,8 +86,15 @@ def mention(user_id: str) -> str:
 
 def encode_answer(answer: Answer) -> str:
     """A button value that brings back this answer (without the asker's words)."""
-    fields = {"e": answer.entry_id, "r": list(answer.roles), "a": answer.asked_role, "v": answer.verdict}
-    fields["w"] = answer.asks_who
+    match answer:
+        case ComparisonAnswer():
+            fields: dict[str, object] = {"e": COMPARE, "r": list(answer.roles)}
+        case EntryAnswer():
+            fields = {"e": answer.entry_id, "a": answer.asked_role, "v": answer.verdict, "w": answer.asks_who}
+        case SeveralAnswers():
+            fields = {"e": answer.entry_id, "m": [json.loads(encode_answer(part)) for part in answer.parts]}
+        case _:
+            fields = {"e": answer.entry_id}
     return json.dumps(fields, separators=(",", ":"))
 
 
@@ -90,50 +104,53 @@ def decode_answer(value: str, knowledge: Knowledge) -> Answer | None:
         fields = json.loads(value)
     except (TypeError, ValueError):
         return None
+    if isinstance(fields, dict) and isinstance(fields.get("m"), list):
+        parts = [_decode_fields(part, knowledge) for part in fields["m"][:MAX_BUTTONS]]
+        entries = tuple(part for part in parts if isinstance(part, EntryAnswer))
+        return SeveralAnswers(entries) if len(entries) == len(parts) >= 2 else None
+    return _decode_fields(fields, knowledge)
+
+
+def _decode_fields(fields: object, knowledge: Knowledge) -> Answer | None:
     if not isinstance(fields, dict):
         return None
     entry_id, roles, asked, verdict = fields.get("e"), fields.get("r", []), fields.get("a"), fields.get("v")
     known_roles = {role.id for role in knowledge.roles}
-    if not isinstance(entry_id, str) or not (entry_id in ("compare", "help") or knowledge.has_entry(entry_id)):
+    if not isinstance(entry_id, str) or not (entry_id in (COMPARE, HELP) or knowledge.has_entry(entry_id)):
         return None
     if not isinstance(roles, list) or not all(role in known_roles for role in roles):
         return None
-    if entry_id == "compare" and len(roles) != 2:
-        return None
+    if entry_id == HELP:
+        return HelpAnswer()
+    if entry_id == COMPARE:
+        return ComparisonAnswer((roles[0], roles[1])) if len(roles) == 2 else None
     if (asked is not None and asked not in known_roles) or verdict not in (None, "yes", "no"):
         return None
-    return Answer(
-        question="",
-        entry_id=entry_id,
-        score=100,
-        roles=tuple(roles),
-        asked_role=asked,
-        verdict=verdict,
-        asks_who=fields.get("w") is True,
-    )
+    return EntryAnswer(entry_id, asked_role=asked, verdict=verdict, asks_who=fields.get("w") is True)
 
 
 def home_view(knowledge: Knowledge) -> View:
     """The App Home tab: what Role Bot knows and how to ask."""
-    blocks: list[Block] = list(render_answer(Answer("", "help", 100), knowledge).blocks)
+    blocks: list[Block] = list(render_answer(HelpAnswer(), knowledge).blocks)
     for role in knowledge.roles:
-        blocks += render_answer(Answer("", f"role/{role.id}", 100), knowledge).blocks
+        blocks += render_answer(EntryAnswer(f"role/{role.id}"), knowledge).blocks
     pair = knowledge.pair_for(())
     if pair:
-        blocks += render_answer(Answer("", "compare", 100, roles=pair), knowledge).blocks
+        blocks += render_answer(ComparisonAnswer(pair), knowledge).blocks
     return View(type="home", blocks=blocks[:100])
 
 
 def _follow_ups(answer: Answer, knowledge: Knowledge, taken: int) -> list[ButtonElement]:
     """'Did you mean' choices for a declined answer; related entries for an answered one."""
-    targets = [_target(entry_id, knowledge) for entry_id in answer.suggestions] if not answer.entry_id else []
-    targets = [target for target in targets if target] or _related(answer, knowledge)
+    choices = answer.suggestions if isinstance(answer, Declined) else ()
+    targets = [target for target in (_target(entry_id, knowledge) for entry_id in choices) if target]
+    targets = targets or _related(answer, knowledge)
     buttons = []
     for number, target in enumerate(targets[: MAX_BUTTONS - taken]):
         label = (
-            suggestion_label(target.entry_id, knowledge)
-            if target.entry_id != "compare"
-            else _compare_label(target, knowledge)
+            _compare_label(target, knowledge)
+            if isinstance(target, ComparisonAnswer)
+            else suggestion_label(target.entry_id or HELP, knowledge)
         )
         buttons.append(_button(label, f"{SHOW_ACTION}:{number}", target))
     return buttons
@@ -142,8 +159,10 @@ def _follow_ups(answer: Answer, knowledge: Knowledge, taken: int) -> list[Button
 def _related(answer: Answer, knowledge: Knowledge) -> list[Answer]:
     """Where to go next: the comparison, the roles not yet shown, the worked examples."""
     entry_id = answer.entry_id
-    if entry_id in (None, "compare", "help"):
+    if isinstance(answer, ComparisonAnswer):
         shown: tuple[str, ...] = answer.roles
+    elif entry_id in (None, HELP):
+        shown = ()
     else:
         entry = knowledge.entry(entry_id)
         shown = (entry.role_id,) if entry.role_id else entry.roles
@@ -152,23 +171,25 @@ def _related(answer: Answer, knowledge: Knowledge) -> list[Answer]:
         return []
     written = knowledge.comparison(*pair)
     pair = written.roles if written else pair
-    related = [] if entry_id == "compare" else [Answer("", "compare", 100, roles=pair)]
-    if entry_id not in ("compare",):
-        hidden = [role_id for role_id in pair if entry_id in (None, "help") or role_id not in shown]
-        related += [Answer("", f"role/{role_id}", 100) for role_id in hidden if f"role/{role_id}" != entry_id]
+    related: list[Answer] = [] if entry_id == COMPARE else [ComparisonAnswer(pair)]
+    if entry_id != COMPARE:
+        hidden = [role_id for role_id in pair if entry_id in (None, HELP) or role_id not in shown]
+        related += [EntryAnswer(f"role/{role_id}") for role_id in hidden if f"role/{role_id}" != entry_id]
     examples = written.examples if written else ()
-    related += [Answer("", f"example/{example.id}", 100) for example in examples if f"example/{example.id}" != entry_id]
+    related += [EntryAnswer(f"example/{example.id}") for example in examples if f"example/{example.id}" != entry_id]
     return related
 
 
 def _target(entry_id: str, knowledge: Knowledge) -> Answer | None:
-    if entry_id == "compare":
+    if entry_id == COMPARE:
         pair = knowledge.pair_for(())
-        return Answer("", "compare", 100, roles=pair) if pair else None
-    return Answer("", entry_id, 100) if entry_id == "help" or knowledge.has_entry(entry_id) else None
+        return ComparisonAnswer(pair) if pair else None
+    if entry_id == HELP:
+        return HelpAnswer()
+    return EntryAnswer(entry_id) if knowledge.has_entry(entry_id) else None
 
 
-def _compare_label(answer: Answer, knowledge: Knowledge) -> str:
+def _compare_label(answer: ComparisonAnswer, knowledge: Knowledge) -> str:
     return "Compare " + " and ".join(knowledge.role(role_id).name for role_id in answer.roles)
 
 

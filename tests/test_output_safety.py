@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.knowledge import Comparison, Contrast, Knowledge, Responsibility, Role, Source, Topic
-from bot.core.routing import Answer, route
+from bot.core.routing import ComparisonAnswer, Declined, EntryAnswer, HelpAnswer, route
 from bot.fitting import split
 from bot.render import render_answer
 from bot.slack_messages import home_view, private_reply, public_reply
@@ -143,11 +143,11 @@ def _check_limits(blocks: list[dict], max_blocks: int = 50):
 
 def test_every_message_stays_within_block_kit_limits_even_for_extreme_content(knowledge):
     for source in (knowledge, _extreme_knowledge()):
-        answers = [Answer("", entry.id, 100) for entry in source.entries]
+        answers: list = [EntryAnswer(entry.id) for entry in source.entries]
         answers += [
-            Answer("", "help", 100),
-            Answer("", "compare", 100, roles=source.pair_for(())),
-            Answer("x" * 9000, None, 0),
+            HelpAnswer(),
+            ComparisonAnswer(source.pair_for(())),
+            Declined("out-of-scope", question="x" * 9000),
         ]
         for answer in answers:
             for reply in (private_reply(answer, source), public_reply(answer, source)):
@@ -168,8 +168,8 @@ def test_hostile_names_in_a_knowledge_file_cannot_ping_either():
     )
     other = Role("other", "Other", (), "Summary.", "Focus", responsibilities=(Responsibility("b", "Budget", "Text."),))
     source = Knowledge(path=Path("hostile.yaml"), source=Source("Source <!here>"), roles=(role, other))
-    answers = [Answer("", entry.id, 100) for entry in source.entries]
-    answers += [Answer("", "help", 100), Answer("", "compare", 100, roles=("lead", "other"))]
+    answers: list = [EntryAnswer(entry.id) for entry in source.entries]
+    answers += [HelpAnswer(), ComparisonAnswer(("lead", "other"))]
     for answer in answers:
         for reply in (private_reply(answer, source), public_reply(answer, source)):
             # plain_text (headers, buttons) shows text as it is and never pings; mrkdwn must be escaped

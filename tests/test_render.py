@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from bot.core.routing import Answer, route
+from bot.core.routing import EntryAnswer, route
 from bot.render import render_answer
 
 SPECIAL_MENTION = re.compile(r"<[!@#]")
@@ -118,7 +118,7 @@ def test_user_text_is_escaped_when_echoed(reply):
 
 
 def test_every_answer_is_valid_block_kit_within_limits(knowledge, matcher):
-    answers = [Answer(question="", entry_id=entry.id, score=100) for entry in knowledge.entries]
+    answers = [EntryAnswer(entry.id) for entry in knowledge.entries]
     answers += [
         route(text, matcher) for text in ("help", "compare", "qwerty", "who coordinates?", "scrum master vs dl")
     ]

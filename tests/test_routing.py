@@ -3,7 +3,7 @@
 import pytest
 
 from bot.core.language import MAX_QUESTION_CHARS
-from bot.core.routing import route
+from bot.core.routing import SeveralAnswers, route
 from tests.conftest import DATA
 
 
@@ -68,3 +68,37 @@ def test_a_huge_message_is_read_only_as_far_as_a_question_goes(ask):
     answer = ask("who owns the budget? " + "blah " * 10_000)
     assert answer.entry_id == "delivery-manager/budget-financial-management"
     assert len(answer.question) == MAX_QUESTION_CHARS
+
+
+def test_two_questions_in_one_message_get_both_answers(ask, reply):
+    answer = ask("who owns risk and who owns the budget?")
+    assert isinstance(answer, SeveralAnswers)
+    assert [part.entry_id for part in answer.parts] == [
+        "delivery-lead/risk-management",
+        "delivery-manager/budget-financial-management",
+    ]
+    headers = [
+        block["text"]["text"]
+        for block in reply("who owns risk? and who owns the budget").blocks_as_dicts()
+        if block["type"] == "header"
+    ]
+    assert headers == ["Risk Management", "Budget and Financial Management"]
+
+
+def test_one_question_with_two_clauses_gets_one_answer(ask):
+    answer = ask("when a project starts drifting over budget, who keeps the money side under control?")
+    assert not isinstance(answer, SeveralAnswers)
+    assert answer.entry_id == "delivery-manager/budget-financial-management"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can you DM me the deck",
+        "how do I turn off DMs in Slack",
+        "what does a DM earn in Leeds?",
+        "is Priya a good DL?",
+    ],
+)
+def test_questions_about_people_pay_or_direct_messages_are_declined(ask, question):
+    assert ask(question).entry_id is None

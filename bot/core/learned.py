@@ -33,7 +33,7 @@ from bot.core.reader import Question, QuestionReader
 
 logger = logging.getLogger(__name__)
 
-FEATURES_VERSION = 1  # bump when features change, so cached weights are not reused
+FEATURES_VERSION = 2  # bump when features change, so cached weights are not reused
 _FLAGS = (
     "compares",
     "names_pair",
@@ -78,6 +78,8 @@ class Featurizer:
         features.append(f"@roles:{min(len(question.roles), 2)}")
         if question.unknown_roles:
             features.append("@unknown_role")
+        if question.names:
+            features.append("@name")
         return features
 
 

@@ -54,8 +54,8 @@ class MatchSettings:
     title_boost: float = 1.1  # every content word of the question is in the entry's title
     why_weight: float = 0.5  # "why" alone says little about which entry is meant
     # With a learned scorer: how sure it must be to answer, and how much the word scores add.
-    answer_confidence: float = 0.25  # the best answer's share of the probability
-    choice_confidence: float = 0.4  # the two best together: offer both as "did you mean"
+    answer_confidence: float = 0.35  # the best answer's share of the probability
+    choice_confidence: float = 0.5  # the two best together: offer both as "did you mean"
     word_score_weight: float = 0.25  # the word score (0 to 1) added to the learned probability
     close_runner_up: float = 0.75  # a runner-up with this share of the best's probability is a real choice
     tie_words: int = 1  # a question of this few content words that matches two entries alike is a choice

@@ -45,6 +45,8 @@ _DESCRIBING = ROLE_WORDS - {"do", "does", "doing", "work", "works", "day", "resp
 _DETERMINERS = {"the", "a", "an"}
 _PERSON_DETERMINERS = {"the", "our", "my", "your", "their", "this", "a", "an"}
 _QUESTION_WORDS = WHO_WORDS | {"which", "what", "how", "why", "where", "when"}
+# A capitalised word after another word, not after a sentence's end: "earn in Leeds".
+_NAME = re.compile(r"(?<=[\w,] )[A-Z][a-z]{2,}\b")
 _CLAUSE_BREAK = re.compile(r"[,.;:!?()\n]+|\s[-–—]\s")
 _IDENTITY_OPENERS = {("who", "is"), ("who", "are"), ("what", "is"), ("what", "are")}
 _ADDRESSING_BOT = {"can", "know", "answer", "cover", "do"}
@@ -70,6 +72,7 @@ class Question:
     asks_identity: bool  # "who is ...", "what is ...", "what does X do"
     describes_role: bool  # "overview of the DM role", "what's their job about": the role itself
     corrected: bool  # a word had to be corrected to be understood
+    names: tuple[str, ...]  # capitalised words that are not role names: people, places, projects
     asks_about_people: bool  # who holds a role, or who reports to whom: not what a role does
 
 
@@ -119,7 +122,8 @@ class QuestionReader:
         """Read a plain-text question (see language.plain_text): its corrected words, the roles it
         names, its content and intents."""
         raw_words, clause_of = _words_by_clause(plain, self.phrases)
-        words = tuple(self._correct(word) for word in raw_words)
+        names = _names(plain)
+        words = tuple(word if word in names else self._correct(word) for word in raw_words)
         spans, roles = self._find_roles(words)
         covered = {i for start, end in spans for i in range(start, end)}
         unknown, unknown_at = self._find_unknown_roles(words, covered)
@@ -144,6 +148,7 @@ class QuestionReader:
             asks_identity=words[:2] in _IDENTITY_OPENERS or any(word in ROLE_WORDS for word in words),
             describes_role=any(word in _DESCRIBING for word in words),
             corrected=raw_words != list(words),
+            names=tuple(word for i, word in enumerate(words) if word in names and i not in covered),
             asks_about_people=_asks_about_people(words, spans),
         )
 
@@ -253,6 +258,11 @@ def _words_by_clause(plain: str, phrases: Phrases) -> tuple[list[str], list[int]
         words += clause_words
         clause_of += [number] * len(clause_words)
     return words, clause_of
+
+
+def _names(plain: str) -> frozenset[str]:
+    """Capitalised words inside a sentence ("in Leeds", "is Priya"): names, never typos to correct."""
+    return frozenset(word.casefold() for word in _NAME.findall(plain))
 
 
 def _names_pair(words: tuple[str, ...]) -> bool:
