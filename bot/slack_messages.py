@@ -14,7 +14,15 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextB
 from slack_sdk.models.views import View
 
 from bot.core.knowledge import COMPARE, HELP, Knowledge
-from bot.core.routing import Answer, ComparisonAnswer, Declined, EntryAnswer, HelpAnswer, SeveralAnswers
+from bot.core.routing import (
+    Answer,
+    ComparisonAnswer,
+    Declined,
+    EntryAnswer,
+    HelpAnswer,
+    SeveralAnswers,
+    answer_for,
+)
 from bot.render import Reply, render_answer, suggestion_label
 
 SHARE_ACTION = "share_answer"
@@ -143,7 +151,7 @@ def home_view(knowledge: Knowledge) -> View:
 def _follow_ups(answer: Answer, knowledge: Knowledge, taken: int) -> list[ButtonElement]:
     """'Did you mean' choices for a declined answer; related entries for an answered one."""
     choices = answer.suggestions if isinstance(answer, Declined) else ()
-    targets = [target for target in (_target(entry_id, knowledge) for entry_id in choices) if target]
+    targets = [target for target in (answer_for(entry_id, knowledge) for entry_id in choices) if target]
     targets = targets or _related(answer, knowledge)
     buttons = []
     for number, target in enumerate(targets[: MAX_BUTTONS - taken]):
@@ -178,15 +186,6 @@ def _related(answer: Answer, knowledge: Knowledge) -> list[Answer]:
     examples = written.examples if written else ()
     related += [EntryAnswer(f"example/{example.id}") for example in examples if f"example/{example.id}" != entry_id]
     return related
-
-
-def _target(entry_id: str, knowledge: Knowledge) -> Answer | None:
-    if entry_id == COMPARE:
-        pair = knowledge.pair_for(())
-        return ComparisonAnswer(pair) if pair else None
-    if entry_id == HELP:
-        return HelpAnswer()
-    return EntryAnswer(entry_id) if knowledge.has_entry(entry_id) else None
 
 
 def _compare_label(answer: ComparisonAnswer, knowledge: Knowledge) -> str:

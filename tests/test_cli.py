@@ -115,3 +115,14 @@ def test_installed_rolebot_command_runs():
     rolebot = Path(sys.executable).parent / "rolebot"
     result = subprocess.run([str(rolebot), "check"], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_console_picks_a_did_you_mean_choice_by_its_number_and_shows_each_question_in_a_batch():
+    result = run_bot("console", stdin="who coordinates?\n2\n")
+    assert result.returncode == 0
+    out = result.stdout
+    assert "> who coordinates?\n" in out
+    assert "  1) Team Coordination (Delivery Lead)" in out
+    assert "  2) Cross-Functional Coordination (Delivery Manager)" in out
+    picked = out.split("> 2\n", 1)[1]
+    assert picked.startswith("Cross-Functional Coordination\n")

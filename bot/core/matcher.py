@@ -371,10 +371,21 @@ class Matcher:
         return tuple(picks[: s.max_suggestions])
 
     def _decline(self, question: Question, reason: str, suggestions: list[str]) -> Match:
-        unique = tuple(dict.fromkeys(suggestions))[: self.settings.max_suggestions]
+        unique = tuple(self._distinct(suggestions))[: self.settings.max_suggestions]
         if reason == "ambiguous":  # the choices in the knowledge's own order, however they scored
             unique = tuple(sorted(unique, key=self._position))
         return Match(None, 0, unique, question, reason=reason)
+
+    def _distinct(self, suggestions: list[str]) -> list[str]:
+        """Suggestions that are different things: each once, and no role beside one of its own
+        responsibilities (the responsibility is the more useful choice)."""
+        unique = list(dict.fromkeys(suggestions))
+        owners = {
+            self.knowledge.entry(label).role_id
+            for label in unique
+            if self.knowledge.has_entry(label) and self.knowledge.entry(label).kind == "responsibility"
+        }
+        return [label for label in unique if not (label.startswith("role/") and label[5:] in owners)]
 
     def _position(self, label: str) -> int:
         return self._positions.get(label, len(self._positions))

@@ -114,6 +114,16 @@ def answered_ids(answer: Answer) -> tuple[str, ...]:
     return () if answer.entry_id is None else (answer.entry_id,)
 
 
+def answer_for(label: str, knowledge: Knowledge) -> Answer | None:
+    """The answer a suggestion stands for (an entry id, compare or help), or None if unknown."""
+    if label == COMPARE:
+        pair = knowledge.pair_for(())
+        return ComparisonAnswer(pair) if pair else None
+    if label == HELP:
+        return HelpAnswer()
+    return EntryAnswer(label) if knowledge.has_entry(label) else None
+
+
 def route(text: str, matcher: Matcher) -> Answer:
     """Turn any text (a /role argument, a mention, a DM, a CLI question) into an answer."""
     plain = plain_text(text)
