@@ -13,6 +13,7 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy
 	@$(BIN)/python -m pytest -q
 
 load: $(INSTALLED)

@@ -105,7 +105,7 @@ def _fitted(reply: Reply) -> Reply:
 
 
 def _role(answer: EntryAnswer, knowledge: Knowledge) -> Reply:
-    role = knowledge.role(knowledge.entry(answer.entry_id).role_id)
+    role = knowledge.owner(answer.entry_id)
     duties = _bullets(item.title for item in role.responsibilities) or "_None listed._"
     blocks: list[Block] = [
         _header(role.name),
@@ -119,8 +119,8 @@ def _role(answer: EntryAnswer, knowledge: Knowledge) -> Reply:
 
 def _responsibility(answer: EntryAnswer, knowledge: Knowledge) -> Reply:
     entry = knowledge.entry(answer.entry_id)
-    owner = _name(knowledge.role(entry.role_id))
-    if answer.verdict == "no":
+    owner = _name(knowledge.owner(entry.id))
+    if answer.verdict == "no" and answer.asked_role:
         asked = _name(knowledge.role(answer.asked_role))
         lead = f"*No* — {escape_mrkdwn(entry.title)} is the {owner}'s responsibility, not the {asked}'s."
     elif answer.verdict == "yes":
@@ -140,9 +140,7 @@ def _responsibility(answer: EntryAnswer, knowledge: Knowledge) -> Reply:
 
 def _contrast(answer: EntryAnswer, knowledge: Knowledge) -> Reply:
     entry = knowledge.entry(answer.entry_id)
-    comparison = knowledge.comparison(*entry.roles)
-    contrasts = comparison.differences + comparison.examples
-    contrast = next(item for item in contrasts if f"{entry.kind}/{item.id}" == entry.id)
+    contrast = knowledge.contrast(entry.id)
     names = [knowledge.role(role_id).name for role_id in entry.roles]
     title = f"Example: {entry.title}" if entry.kind == "example" else f"{entry.title}: {' vs '.join(names)}"
     blocks = [
@@ -246,7 +244,7 @@ def suggestion_label(entry_id: str, knowledge: Knowledge) -> str:
         return "What I can answer"
     entry = knowledge.entry(entry_id)
     if entry.kind == "responsibility":
-        return f"{entry.title} ({knowledge.role(entry.role_id).name})"
+        return f"{entry.title} ({knowledge.owner(entry.id).name})"
     if entry.kind == "example":
         return f"Example: {entry.title}"
     if entry.kind == "difference":

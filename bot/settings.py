@@ -101,6 +101,6 @@ class Settings:
 
     def __repr__(self) -> str:
         # Never show secrets, not even in a traceback or a debug log.
-        shown = {"bot_token": bool(self.bot_token), "signing_secret": bool(self.signing_secret)}
+        shown: dict[str, object] = {"bot_token": bool(self.bot_token), "signing_secret": bool(self.signing_secret)}
         shown |= {"app_token": bool(self.app_token), "port": self.port, "knowledge_path": str(self.knowledge_path)}
         return f"Settings({', '.join(f'{key}={value!r}' for key, value in shown.items())}, api_url={self.api_url!r})"

@@ -7,12 +7,13 @@ The list loads on first use (about 0.1 s).
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from spellchecker import SpellChecker
 
 
 @cache
-def _frequencies():
+def _frequencies() -> Any:
     return SpellChecker(language="en", distance=1).word_frequency
 
 

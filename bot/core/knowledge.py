@@ -153,6 +153,20 @@ class Knowledge:
     def role(self, role_id: str) -> Role:
         return self._roles_by_id[role_id]
 
+    def owner(self, entry_id: str) -> Role:
+        """The role a role entry or a responsibility belongs to."""
+        role_id = self.entry(entry_id).role_id
+        if role_id is None:
+            raise KeyError(f"{entry_id} belongs to no one role")
+        return self.role(role_id)
+
+    def contrast(self, entry_id: str) -> Contrast:
+        """The difference or worked example behind a difference/... or example/... entry."""
+        entry = self.entry(entry_id)
+        comparison = self.comparison(*entry.roles)
+        contrasts = (comparison.differences + comparison.examples) if comparison else ()
+        return next(item for item in contrasts if f"{entry.kind}/{item.id}" == entry_id)
+
     def comparison(self, first: str, second: str) -> Comparison | None:
         """The comparison written for this pair of roles, in either order, if any."""
         wanted = {first, second}
@@ -222,19 +236,8 @@ def _entries_of(knowledge: Knowledge) -> list[Entry]:
             for item in role.responsibilities
         )
     for comparison in knowledge.comparisons:
-        for kind, contrasts in (("difference", comparison.differences), ("example", comparison.examples)):
-            entries.extend(
-                Entry(
-                    id=f"{kind}/{contrast.id}",
-                    kind=kind,  # type: ignore[arg-type]  # one of the two literals above
-                    title=contrast.title,
-                    text=" ".join(contrast.sides.values()),
-                    hints=contrast.hints,
-                    roles=comparison.roles,
-                    examples=contrast.examples,
-                )
-                for contrast in contrasts
-            )
+        entries += [_contrast_entry("difference", contrast, comparison) for contrast in comparison.differences]
+        entries += [_contrast_entry("example", contrast, comparison) for contrast in comparison.examples]
     entries.extend(
         Entry(
             id=f"topic/{topic.id}",
@@ -247,3 +250,15 @@ def _entries_of(knowledge: Knowledge) -> list[Entry]:
         for topic in knowledge.topics
     )
     return entries
+
+
+def _contrast_entry(kind: Literal["difference", "example"], contrast: Contrast, comparison: Comparison) -> Entry:
+    return Entry(
+        id=f"{kind}/{contrast.id}",
+        kind=kind,
+        title=contrast.title,
+        text=" ".join(contrast.sides.values()),
+        hints=contrast.hints,
+        roles=comparison.roles,
+        examples=contrast.examples,
+    )

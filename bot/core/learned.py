@@ -223,7 +223,7 @@ def _save(path: Path, scorer: LearnedScorer) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}")
         with partial.open("wb") as file:
-            np.savez(file, **scorer.to_arrays())
+            np.savez(file, **scorer.to_arrays())  # type: ignore[arg-type]  # numpy's stub misreads **kwargs
         partial.replace(path)
     except OSError as error:
         logger.info("could not cache the learned scorer in %s: %s", path.parent, error)

@@ -72,23 +72,23 @@ class _Problem(Exception):
 # --- YAML with line numbers -------------------------------------------------------------
 
 
-class _Block(dict):
+class _Block(dict[str, Any]):
     """A YAML mapping that remembers the line of itself and of each key."""
 
     line: int = 0
     key_lines: dict[str, int]
 
 
-class _List(list):
+class _List(list[Any]):
     line: int = 0
     item_lines: list[int]
 
 
 # libyaml's parser when PyYAML was built with it (much faster); the same safe constructors either way.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LineLoader(_SafeLoader):
+class _LineLoader(_SafeLoader):  # type: ignore[valid-type,misc]  # a class chosen at import time
     """yaml's safe loader, keeping line numbers and refusing duplicate keys."""
 
 
@@ -397,11 +397,11 @@ class _Reader:
                     f"{label} names the role '{role_id}', which is not in the file",
                     f"{hint}the roles are: {', '.join(roles)}",
                 )
-        differences, examples = (
-            self.each(
-                _list_of_blocks(block, f"{kind}s", label), lambda item, kind=kind: self.contrast(item, kind, pair)
-            )
-            for kind in ("difference", "example")
+        differences = self.each(
+            _list_of_blocks(block, "differences", label), lambda item: self.contrast(item, "difference", pair)
+        )
+        examples = self.each(
+            _list_of_blocks(block, "examples", label), lambda item: self.contrast(item, "example", pair)
         )
         return Comparison(
             roles=(pair[0], pair[1]), differences=differences, examples=examples, source=_source(block, label)
@@ -470,7 +470,7 @@ class _Reader:
             return Vocabulary()
         block = _block(top["vocabulary"], top.key_lines["vocabulary"], "'vocabulary'")
         _fields(block, "vocabulary", "'vocabulary'")
-        lists = {}
+        lists: dict[str, dict[str, str]] = {}
         for key in ("synonyms", "phrases"):
             lists[key] = {}
             with self.block():

@@ -14,12 +14,15 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Literal
 
 from bot.core.knowledge import COMPARE, DECLINE, HELP, Entry, Knowledge, LabelledQuestion
 from bot.core.language import COMPARE_WORDS, STOPWORDS, Phrases, plain_text, stem, tokenize
 from bot.core.learned import Featurizer, LearnedScorer, LearnedSettings, trained, training_samples
 from bot.core.loading import question_key
 from bot.core.reader import Question, QuestionReader
+
+DeclineReason = Literal["out-of-scope", "ambiguous", "unknown-role", "people"]
 
 _WHY = stem("why")
 
@@ -70,8 +73,8 @@ class Match:
     score: int
     suggestions: tuple[str, ...]
     question: Question
-    reason: str = ""  # why it was declined: out-of-scope, ambiguous, unknown-role, people
-    roles: tuple[str, ...] = ()  # the pair to compare, for "compare"
+    reason: DeclineReason | None = None  # why it was declined
+    roles: tuple[str, str] | None = None  # the pair to compare, for "compare"
 
 
 @dataclass
@@ -302,11 +305,11 @@ class Matcher:
             return []
         scored = []
         for position, value in weights.items():
-            entry = self._entries[position]
-            boost = self._boost(entry, question) * (1.0 if position in specific else s.generic_only_factor)
+            scored_entry = self._entries[position]
+            boost = self._boost(scored_entry, question) * (1.0 if position in specific else s.generic_only_factor)
             # Several strong words agreeing make a match even in a long message full of context.
             evidence = value / (value + s.evidence_words * self._unknown_idf)
-            scored.append((entry.id, 100.0 * max(value / total, evidence) * boost))
+            scored.append((scored_entry.id, 100.0 * max(value / total, evidence) * boost))
         scored.sort(key=lambda item: -item[1])
         return scored
 
@@ -370,7 +373,7 @@ class Matcher:
         picks = [entry for entry, score in ranked if entry != answer and score >= s.suggestion_score]
         return tuple(picks[: s.max_suggestions])
 
-    def _decline(self, question: Question, reason: str, suggestions: list[str]) -> Match:
+    def _decline(self, question: Question, reason: DeclineReason, suggestions: list[str]) -> Match:
         unique = tuple(self._distinct(suggestions))[: self.settings.max_suggestions]
         if reason == "ambiguous":  # the choices in the knowledge's own order, however they scored
             unique = tuple(sorted(unique, key=self._position))

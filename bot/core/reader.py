@@ -315,7 +315,7 @@ def _focus_clause(words: tuple[str, ...], clause_of: list[int]) -> int | None:
     return asking
 
 
-def _is_modifier(words: tuple[str, ...], i: int, covered: set[int] = frozenset()) -> bool:
+def _is_modifier(words: tuple[str, ...], i: int, covered: set[int] | frozenset[int] = frozenset()) -> bool:
     """Whether words[i] qualifies the noun after it ('project' in 'project manager')."""
     return i >= 0 and i not in covered and words[i] not in _FUNCTION_WORDS and words[i].isalpha()
 

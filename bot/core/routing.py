@@ -12,9 +12,10 @@ from typing import Literal
 
 from bot.core.knowledge import COMPARE, HELP, Knowledge
 from bot.core.language import plain_text, tokenize
-from bot.core.matcher import Match, Matcher
+from bot.core.matcher import DeclineReason, Match, Matcher
 
-DeclineReason = Literal["out-of-scope", "ambiguous", "unknown-role", "people"]
+__all__ = ["Answer", "DeclineReason", "route"]
+
 Verdict = Literal["yes", "no"]
 
 _HELP_COMMANDS = {("help",), ("usage",), ("commands",), ("?",), ()}
@@ -180,13 +181,14 @@ def _several(plain: str, matcher: Matcher) -> SeveralAnswers | None:
 def _from_match(plain: str, match: Match, knowledge: Knowledge) -> Answer:
     question = match.question
     if match.entry_id is None:
-        reason: DeclineReason = match.reason or "out-of-scope"  # type: ignore[assignment]
         unknown = question.unknown_roles[0] if question.unknown_roles else ""
-        return Declined(reason, question=plain, suggestions=match.suggestions, unknown_role=unknown)
+        return Declined(
+            match.reason or "out-of-scope", question=plain, suggestions=match.suggestions, unknown_role=unknown
+        )
     if match.entry_id == HELP:
         return HelpAnswer(question=plain, score=match.score)
-    if match.entry_id == COMPARE:
-        return ComparisonAnswer(match.roles, question=plain, score=match.score, suggestions=match.suggestions)  # type: ignore[arg-type]
+    if match.entry_id == COMPARE and match.roles:
+        return ComparisonAnswer(match.roles, question=plain, score=match.score, suggestions=match.suggestions)
     asked_role = question.roles[0] if len(question.roles) == 1 else None
     verdict: Verdict | None = None
     entry = knowledge.entry(match.entry_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
@@ -17,9 +19,7 @@ def register(app: App, answerer: Answerer) -> None:
     def answer_message(ack: Ack, shortcut: dict, client: WebClient, respond: Respond) -> None:
         ack()
         with apology_on_error(lambda text: respond_with(respond, text=text, response_type="ephemeral")):
-            message = shortcut.get("message") if isinstance(shortcut.get("message"), dict) else {}
-            channel = shortcut.get("channel") if isinstance(shortcut.get("channel"), dict) else {}
-            user = shortcut.get("user") if isinstance(shortcut.get("user"), dict) else {}
+            message, channel, user = (_part(shortcut, key) for key in ("message", "channel", "user"))
             text = message.get("text")
             answer, knowledge = answerer.answer(text if isinstance(text, str) else "")
             note = f"Answered with Role Bot for {mention(user.get('id', ''))}"
@@ -29,3 +29,9 @@ def register(app: App, answerer: Answerer) -> None:
                 private = private_reply(answer, knowledge)
                 respond_with(respond, text=NOT_IN_CHANNEL, response_type="ephemeral", replace_original=False)
                 respond_with(respond, **private.message(), response_type="ephemeral", replace_original=False)
+
+
+def _part(shortcut: dict[str, Any], key: str) -> dict[str, Any]:
+    """A part of the shortcut's payload, or an empty one when it is missing or malformed."""
+    part = shortcut.get(key)
+    return part if isinstance(part, dict) else {}
