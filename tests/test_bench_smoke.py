@@ -16,6 +16,10 @@ def test_the_benchmark_runs_on_a_tiny_size():
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    for section in ("Scale (generated knowledge)", "Quality against a BM25 baseline", "HTTP: signed /role commands"):
+    for section in (
+        "Scale (generated knowledge)",
+        "Answer quality on held-out questions",
+        "HTTP: signed /role commands",
+    ):
         assert section in result.stdout
     assert "throughput ratio, Role Bot / minimal" in result.stdout

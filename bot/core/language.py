@@ -131,8 +131,18 @@ def tokenize(text: str, phrases: Phrases = NO_PHRASES) -> list[str]:
         normalized = pattern.sub(replacement, normalized)
     words: list[str] = []
     for word in _WORD.findall(normalized):
-        words.extend(ABBREVIATIONS.get(word, (_BRITISH_YSE.sub(r"yz\1", _BRITISH.sub(r"iz\2", word)),)))
+        words.extend(_expanded(word))
     return words
+
+
+@lru_cache(maxsize=65536)
+def _expanded(word: str) -> tuple[str, ...]:
+    """A word's chat shorthand expanded ("mgr" -> "manager") and British -ise spelt -ize."""
+    if word in ABBREVIATIONS:
+        return ABBREVIATIONS[word]
+    if "is" in word or "ys" in word:
+        word = _BRITISH_YSE.sub(r"yz\1", _BRITISH.sub(r"iz\2", word))
+    return (word,)
 
 
 @lru_cache(maxsize=65536)

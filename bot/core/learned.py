@@ -103,17 +103,18 @@ class LearnedScorer:
         self._bias = bias
         self.settings = settings
 
-    def probabilities(self, features: Iterable[str]) -> list[tuple[str, float]]:
-        """Every label with its probability, most likely first."""
+    def probabilities(self, features: Iterable[str]) -> dict[str, float]:
+        """Every label with its probability."""
         positions, values = self._vector(features)
-        margins = self._bias.copy()
-        if positions:
-            margins += values @ self._weights[positions]
+        margins = self._bias + values @ self._weights[positions] if positions else self._bias
         scaled = margins * self.settings.temperature
         exp = np.exp(scaled - scaled.max())
-        shares = exp / exp.sum()
-        order = np.argsort(-shares)
-        return [(self.labels[i], float(shares[i])) for i in order]
+        return dict(zip(self.labels, (exp / exp.sum()).tolist(), strict=True))
+
+    def best(self, features: Iterable[str]) -> str:
+        """The most probable label."""
+        shares = self.probabilities(features)
+        return max(shares, key=shares.__getitem__)
 
     def knows_any(self, stems: Iterable[str]) -> bool:
         """Whether any of these word stems was seen in training: without one, the scorer only guesses."""
@@ -121,11 +122,15 @@ class LearnedScorer:
 
     def _vector(self, features: Iterable[str]) -> tuple[list[int], npt.NDArray[np.float64]]:
         """Sublinear tf-idf, normalised to unit length, of the known features."""
-        counts = Counter(self._index[feature] for feature in features if feature in self._index)
+        index = self._index
+        counts = Counter([index[feature] for feature in features if feature in index])
         positions = list(counts)
-        values = np.array([1.0 + math.log(count) for count in counts.values()]) * self._idf[positions]
-        norm = float(np.sqrt(values @ values)) if positions else 0.0
-        return positions, (values / norm if norm else values)
+        if not positions:
+            return positions, np.zeros(0)
+        values = self._idf[positions]
+        if len(positions) < sum(counts.values()):  # a feature seen twice counts 1 + log 2
+            values = values * np.array([1.0 + math.log(count) for count in counts.values()])
+        return positions, values / math.sqrt(float(values @ values))
 
     def to_arrays(self) -> dict[str, npt.NDArray[np.generic]]:
         return {

@@ -28,6 +28,7 @@ from bot.core.language import plain_text, tokenize
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 T = TypeVar("T")
+_PUNCTUATION = re.compile(r"[\W_]+")
 _LINK = re.compile(r"^https?://[^\s<>|]+$")
 
 
@@ -640,7 +641,7 @@ def check_labels(
 
 def question_key(text: str) -> str:
     """What two questions share when they are the same question: case, spacing and punctuation aside."""
-    return " ".join(tokenize(plain_text(text)))
+    return " ".join(_PUNCTUATION.sub(" ", plain_text(text).casefold()).split())
 
 
 def read_yaml(path: Path) -> Any:

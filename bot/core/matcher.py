@@ -61,6 +61,8 @@ class MatchSettings:
     choice_confidence: float = 0.5  # the two best together: offer both as "did you mean"
     word_score_weight: float = 0.25  # the word score (0 to 1) added to the learned probability
     close_runner_up: float = 0.75  # a runner-up with this share of the best's probability is a real choice
+    overrule_reader: float = 0.5  # the learned share that answers though the reader would decline
+    tie_confidence: float = 0.9  # below this learned share, a word tie makes the question a choice
     tie_words: int = 1  # a question of this few content words that matches two entries alike is a choice
     suggestion_share: float = 0.1  # a declined question suggests answers at least this likely
 
@@ -127,15 +129,14 @@ class Matcher:
         known = self._answers_for.get(question_key(plain))
         if known and known[0] != DECLINE:
             return self._labelled_match(question, known[0])
-        if question.asks_about_people:
-            return self._decline(question, "people", [f"role/{role}" for role in question.roles])
-        if question.unknown_roles and self._about_unknown_role(question):
-            return self._decline(question, "unknown-role", [f"role/{role}" for role in question.roles])
+        reason = self._reader_decline(question)
         if known:
-            return self._decline(question, "out-of-scope", [])
+            return self._decline(question, reason or "out-of-scope", [])
         learned = self.learned
-        if learned and learned.knows_any(question.content) and not self._unlearned_entry_wins(ranked):
-            return self._learned_match(question, ranked, learned)
+        if learned and learned.knows_any(self._meaningful(question)) and not self._unlearned_entry_wins(ranked):
+            return self._learned_match(question, ranked, learned, reason)
+        if reason:
+            return self._decline(question, reason, [f"role/{role}" for role in question.roles])
         if question.compares or len(question.roles) >= 2:
             comparison = self._comparison_match(question, ranked)
             if comparison:
@@ -174,10 +175,33 @@ class Matcher:
             learned and ranked and ranked[0][0] not in learned.labels and ranked[0][1] >= self.settings.min_score
         )
 
-    def _learned_match(self, question: Question, ranked: list[tuple[str, float]], learned: LearnedScorer) -> Match:
-        """Answer, offer a choice, or decline, from the learned probabilities and the word scores."""
+    def _reader_decline(self, question: Question) -> DeclineReason | None:
+        """Why the reader would decline: the question is about people, or about a job the knowledge lacks."""
+        if question.asks_about_people:
+            return "people"
+        if question.unknown_roles and self._about_unknown_role(question):
+            return "unknown-role"
+        return None
+
+    def _meaningful(self, question: Question) -> list[str]:
+        """Stems of the question's words that say something: not stop words, not role names."""
+        in_role = {i for start, end, _ in question.role_spans for i in range(start, end)}
+        return [stem(word) for i, word in enumerate(question.words) if i not in in_role and word not in STOPWORDS]
+
+    def _learned_match(
+        self,
+        question: Question,
+        ranked: list[tuple[str, float]],
+        learned: LearnedScorer,
+        reader_decline: DeclineReason | None,
+    ) -> Match:
+        """Answer, offer a choice, or decline, from the learned probabilities and the word scores.
+
+        When the reader would decline (a job the knowledge lacks, a question about people), only a
+        confident answer overrides it: "the product owner keeps asking how it's going, whose job is
+        that?" is about stakeholder updates, not about product owners."""
         s = self.settings
-        scores = dict(learned.probabilities(self.featurizer.features(question)))
+        scores = learned.probabilities(self.featurizer.features(question))
         for entry_id, score in ranked[:5]:
             if entry_id in scores:
                 scores[entry_id] += s.word_score_weight * min(score, 100.0) / 100.0
@@ -186,14 +210,17 @@ class Matcher:
         (first, label), (second, runner_up) = best[0], best[1]
         others = [other for share, other in best[1:4] if other not in (DECLINE, HELP) and share > s.suggestion_share]
         if label == DECLINE:
-            return self._decline(question, "out-of-scope", others)
+            return self._decline(question, reader_decline or "out-of-scope", others)
+        if reader_decline and first < s.overrule_reader:
+            return self._decline(question, reader_decline, [f"role/{role}" for role in question.roles])
         shared = self._shared_difference(question, ranked) if self._other_roles_duty(question, label) else None
         if shared and self.knowledge.entry(shared[0]).kind == "difference":
             return Match(shared[0], _percent(shared[1]), (label,), question)
         close = second >= s.close_runner_up * first and runner_up not in (DECLINE, HELP)
         if close and first + second >= s.choice_confidence:
             return self._decline(question, "ambiguous", [label, runner_up])
-        tied = self._word_tie(ranked, label) if len(question.content) <= s.tie_words else None
+        unsure = first < s.tie_confidence
+        tied = self._word_tie(ranked, label) if unsure and len(question.content) <= s.tie_words else None
         if tied:
             return self._decline(question, "ambiguous", [label, tied])
         if first >= s.answer_confidence:
