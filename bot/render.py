@@ -221,7 +221,10 @@ def _declined(answer: Declined, knowledge: Knowledge) -> Reply:
         choices = " or ".join(suggestion_label(entry_id, knowledge) for entry_id in answer.suggestions)
         lead = f"I'm not sure which you mean: {escape_mrkdwn(choices)}?"
     else:
-        lead = f"Sorry, I can't answer {_echo(answer.question)}. I know about {names}."
+        lead = (
+            f"Sorry, I can't answer {_echo(answer.question)} from what I know. I can tell you what {names} "
+            "do, who owns what, and how they differ; not pay, job openings or who holds a role."
+        )
     blocks: list[Block] = [_section(lead)]
     if answer.suggestions:
         blocks.append(

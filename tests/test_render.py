@@ -91,7 +91,7 @@ def test_unknown_role_is_named_back_as_code(reply):
 
 def test_echoed_words_are_shown_as_typed_never_as_links_or_formatting(reply):
     text = reply("*urgent* see https://evil.example/login now").blocks_as_dicts()[0]["text"]["text"]
-    assert "Sorry, I can't answer `*urgent* see https://evil.example/login now`." in text
+    assert "Sorry, I can't answer `*urgent* see https://evil.example/login now` from what I know." in text
 
 
 @pytest.mark.parametrize(
