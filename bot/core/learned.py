@@ -22,6 +22,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
@@ -206,17 +207,20 @@ def train(samples: Sequence[tuple[list[str], str]], settings: LearnedSettings) -
     return LearnedScorer(labels, vocabulary, idf, coef.T.copy(), bias, settings)
 
 
-def trained(samples: Sequence[tuple[list[str], str]], settings: LearnedSettings) -> LearnedScorer | None:
-    """The scorer for these samples: from the cache when they were trained on before, else trained
-    now and cached."""
-    key = _cache_key(samples, settings)
-    path = cache_dir() / f"learned-{key}.npz"
+def trained(
+    featurizer: Featurizer, reader: QuestionReader, labelled: Sequence[LabelledQuestion], settings: LearnedSettings
+) -> LearnedScorer | None:
+    """The scorer for this knowledge and these labelled questions: from the cache when they were
+    trained on before (without reading a question), else trained now and cached."""
+    if not labelled:
+        return None
+    path = cache_dir() / f"learned-{_cache_key(reader.knowledge, labelled, settings)}.npz"
     try:
         with np.load(path) as arrays:
             return LearnedScorer.from_arrays(dict(arrays), settings)
     except (OSError, ValueError, KeyError):
         pass
-    scorer = train(samples, settings)
+    scorer = train(training_samples(featurizer, reader, labelled), settings)
     if scorer is not None:
         _save(path, scorer)
     return scorer
@@ -243,9 +247,36 @@ def cache_dir() -> Path:
     return Path(base) / "rolebot"
 
 
-def _cache_key(samples: Sequence[tuple[list[str], str]], settings: LearnedSettings) -> str:
+def _cache_key(knowledge: Knowledge, labelled: Sequence[LabelledQuestion], settings: LearnedSettings) -> str:
+    """A digest of everything training depends on: the code and word lists that turn questions into
+    features, the settings, the knowledge's entries, names and vocabulary, and the labelled questions."""
     digest = hashlib.sha256()
-    digest.update(json.dumps([FEATURES_VERSION, asdict(settings)]).encode())
-    for features, label in samples:
-        digest.update(json.dumps([features, label]).encode())
+    for source in _FEATURE_SOURCES:
+        digest.update(source.read_bytes())
+    vocabulary = knowledge.vocabulary
+    digest.update(
+        json.dumps(
+            [
+                FEATURES_VERSION,
+                _package_version("pyspellchecker"),
+                asdict(settings),
+                [(e.id, e.title, e.text, e.hints) for e in knowledge.entries],
+                [(role.id, role.name, role.aliases) for role in knowledge.roles],
+                [dict(vocabulary.synonyms), dict(vocabulary.phrases)],
+                [sorted(vocabulary.job_words), sorted(vocabulary.job_modifiers)],
+                [(question.text, question.expect[0]) for question in labelled],
+            ]
+        ).encode()
+    )
     return digest.hexdigest()[:32]
+
+
+_HERE = Path(__file__).parent
+_FEATURE_SOURCES = [_HERE / name for name in ("learned.py", "reader.py", "language.py", "english.py", "english.yaml")]
+
+
+def _package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return ""

@@ -18,7 +18,7 @@ from typing import Literal
 
 from bot.core.knowledge import COMPARE, DECLINE, HELP, Entry, Knowledge, LabelledQuestion
 from bot.core.language import COMPARE_WORDS, STOPWORDS, Phrases, plain_text, stem, tokenize
-from bot.core.learned import Featurizer, LearnedScorer, LearnedSettings, trained, training_samples
+from bot.core.learned import Featurizer, LearnedScorer, LearnedSettings, trained
 from bot.core.loading import question_key
 from bot.core.reader import Question, QuestionReader
 
@@ -103,9 +103,7 @@ class Matcher:
         self._answers_for = {question_key(question.text): question.expect for question in labelled}
         learned_settings = learned_settings or LearnedSettings()
         self.featurizer = Featurizer(knowledge)
-        self.learned: LearnedScorer | None = trained(
-            training_samples(self.featurizer, self.reader, labelled), learned_settings
-        )
+        self.learned: LearnedScorer | None = trained(self.featurizer, self.reader, labelled, learned_settings)
         self._entries = knowledge.entries
         phrases = self.reader.phrases
         self._index = _build_index(self._entries, self.settings, self.reader.role_name_stems, phrases)
