@@ -123,10 +123,10 @@ class Matcher:
 
     def match_plain(self, plain: str) -> Match:
         """The best answer for a question already made plain with language.plain_text."""
-        question, ranked = self._read(plain)
         known = self._answers_for.get(question_key(plain))
         if known and known[0] != DECLINE:
-            return self._labelled_match(question, known[0])
+            return self._labelled_match(self.reader.read(plain), known[0])
+        question, ranked = self._read(plain)
         reason = self._reader_decline(question)
         if known:
             return self._decline(question, reason or "out-of-scope", [])
