@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import Literal
 
 from bot.core.knowledge import COMPARE, DECLINE, HELP, Entry, Knowledge, LabelledQuestion
@@ -36,6 +38,7 @@ class MatchSettings:
     ambiguity_margin: float = 5.0  # a runner-up this close to the best makes the question ambiguous
     suggestion_score: float = 25.0  # entries at least this good may be suggested
     max_suggestions: int = 3
+    ranked_limit: int = 60  # at most this many entries, the best before boosts, are ranked
     compare_override: float = 60.0  # in a comparison question, a specific entry this good wins
     title_weight: float = 1.0
     hint_weight: float = 1.0
@@ -298,7 +301,7 @@ class Matcher:
         return self._decline(question, "out-of-scope", extra + list(self._runner_ups(ranked, None)))
 
     def rank(self, question: Question) -> list[tuple[str, float]]:
-        """Entries by score, best first, those with any overlap only.
+        """Entries by score, best first, those with any overlap only (at most `ranked_limit` of them).
 
         Boosts can take a score past 100; it is capped only when reported, so that ties at the
         top still tell which entry is ahead.
@@ -317,10 +320,15 @@ class Matcher:
             best: dict[int, float] = {}
             for term, credit in related:
                 idf = self._index.idf[term]
-                for entry, field_weight in self._index.postings[term].items():
-                    best[entry] = max(best.get(entry, 0.0), idf * credit * field_weight)
-                    if idf >= self._idf_floor:
-                        specific.add(entry)
+                postings = self._index.postings[term]
+                if idf >= self._idf_floor:
+                    specific.update(postings)
+                factor = idf * credit
+                if not best:
+                    best = {entry: factor * field_weight for entry, field_weight in postings.items()}
+                    continue
+                for entry, field_weight in postings.items():
+                    best[entry] = max(best.get(entry, 0.0), factor * field_weight)
             for entry, value in best.items():
                 weights[entry] += weight * value
         # Unknown words count in full in a short question ("budget for the party") and less in a
@@ -328,17 +336,27 @@ class Matcher:
         total += unknown * min(1.0, s.short_question_words / len(question.content)) if question.content else 0.0
         if not total:
             return []
+        # On a large knowledge file a common word matches thousands of entries alike. Only the best
+        # can matter to a decision, and scoring every one was most of the time an answer took. The
+        # score grows with the matched weight, so the best by weight are the best by score.
+        matched: list[tuple[int, float]] = list(weights.items())
+        if len(matched) > s.ranked_limit:
+            matched = heapq.nlargest(s.ranked_limit, matched, key=itemgetter(1))
+        # Several strong words agreeing make a match even in a long message full of context.
+        evidence_scale = s.evidence_words * self._unknown_idf
+        candidates = [
+            (position, 100.0 * max(value / total, value / (value + evidence_scale))) for position, value in matched
+        ]
+        content = frozenset(question.content)
         scored = []
-        for position, value in weights.items():
+        for position, score in candidates:
             scored_entry = self._entries[position]
-            boost = self._boost(scored_entry, question) * (1.0 if position in specific else s.generic_only_factor)
-            # Several strong words agreeing make a match even in a long message full of context.
-            evidence = value / (value + s.evidence_words * self._unknown_idf)
-            scored.append((scored_entry.id, 100.0 * max(value / total, evidence) * boost))
+            boost = self._boost(scored_entry, question, content)
+            scored.append((scored_entry.id, score * boost * (1.0 if position in specific else s.generic_only_factor)))
         scored.sort(key=lambda item: -item[1])
         return scored
 
-    def _boost(self, entry: Entry, question: Question) -> float:
+    def _boost(self, entry: Entry, question: Question, content: frozenset[str]) -> float:
         s = self.settings
         boost = s.corrected_penalty if question.corrected else 1.0
         # Not for yes/no questions: they are as often about the wrong role ("does a DL own the budget?").
@@ -346,7 +364,7 @@ class Matcher:
             boost *= s.same_role_boost
         if entry.kind == "difference":
             boost *= s.difference_boost if question.compares else s.difference_penalty
-        if set(question.content) <= self._title_stems[entry.id]:
+        if content <= self._title_stems[entry.id]:
             boost *= s.title_boost
         if question.asks_who and entry.kind == "responsibility":
             boost *= s.who_boost
