@@ -21,6 +21,7 @@ from bot.core.knowledge import (
     Responsibility,
     Role,
     Source,
+    TextEntry,
     Topic,
     Vocabulary,
 )
@@ -28,6 +29,7 @@ from bot.core.language import plain_text, tokenize
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 T = TypeVar("T")
+TextT = TypeVar("TextT", bound=TextEntry)
 _PUNCTUATION = re.compile(r"[\W_]+")
 _LINK = re.compile(r"^https?://[^\s<>|]+$")
 
@@ -314,7 +316,9 @@ class _Reader:
         )
         with self.block():
             self.check_pairs(top, comparisons)
-        topics = self.each(_list_of_blocks(top, "topics", "the file"), self.topic)
+        topics = self.each(
+            _list_of_blocks(top, "topics", "the file"), lambda block: self.text_entry(block, "topic", "topic", Topic)
+        )
         source = vocabulary = None
         with self.block():
             source = _source(top, "the file")
@@ -335,7 +339,8 @@ class _Reader:
         label = f"role '{role_id}'"
         self.claim(f"role/{role_id}", block.key_lines["id"], "role")
         responsibilities = self.each(
-            _list_of_blocks(block, "responsibilities", label), lambda item: self.responsibility(item, role_id)
+            _list_of_blocks(block, "responsibilities", label),
+            lambda item: self.text_entry(item, "responsibility", role_id, Responsibility),
         )
         return Role(
             id=role_id,
@@ -349,17 +354,18 @@ class _Reader:
             responsibilities=responsibilities,
         )
 
-    def responsibility(self, item: _Block, role_id: str) -> Responsibility:
-        _fields(item, "responsibility", _label("responsibility", item))
-        item_id = _id(item, f"the responsibility on line {item.line}")
-        item_label = f"responsibility '{item_id}'"
-        self.claim(f"{role_id}/{item_id}", item.key_lines["id"], "responsibility")
-        return Responsibility(
-            id=item_id,
-            title=_text(item, "title", item_label),
-            text=_text(item, "text", item_label),
-            hints=_optional_texts(item, "hints", item_label),
-            examples=_optional_texts(item, "examples", item_label, not_empty=True),
+    def text_entry(self, block: _Block, kind: str, owner: str, make: type[TextT]) -> TextT:
+        """A responsibility (owned by its role) or a topic: an id, a title, a text, hints and examples."""
+        _fields(block, kind, _label(kind, block))
+        entry_id = _id(block, f"the {kind} on line {block.line}")
+        label = f"{kind} '{entry_id}'"
+        self.claim(f"{owner}/{entry_id}", block.key_lines["id"], kind)
+        return make(
+            id=entry_id,
+            title=_text(block, "title", label),
+            text=_text(block, "text", label),
+            hints=_optional_texts(block, "hints", label),
+            examples=_optional_texts(block, "examples", label, not_empty=True),
         )
 
     def check_aliases(self, blocks: _List, roles: tuple[Role, ...]) -> None:
@@ -452,19 +458,6 @@ class _Reader:
                     "merge the two comparisons into one",
                 )
             seen[key] = line
-
-    def topic(self, block: _Block) -> Topic:
-        _fields(block, "topic", _label("topic", block))
-        topic_id = _id(block, f"the topic on line {block.line}")
-        label = f"topic '{topic_id}'"
-        self.claim(f"topic/{topic_id}", block.key_lines["id"], "topic")
-        return Topic(
-            id=topic_id,
-            title=_text(block, "title", label),
-            text=_text(block, "text", label),
-            hints=_optional_texts(block, "hints", label),
-            examples=_optional_texts(block, "examples", label, not_empty=True),
-        )
 
     def vocabulary(self, top: _Block) -> Vocabulary:
         if "vocabulary" not in top:
