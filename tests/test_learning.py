@@ -1,6 +1,7 @@
 """What the knowledge teaches: examples, labelled question files, vocabulary and sources."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import textwrap
 import pytest
 
 from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
+from bot.core.learned import CACHE_KEEP
 from bot.core.loading import KnowledgeError, load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.routing import route
@@ -186,3 +188,22 @@ def test_a_restart_with_unchanged_knowledge_reuses_the_trained_weights():
         for _ in range(2)
     ]
     assert runs[1] == "False"  # the second start found the weights the first (or an earlier one) left
+
+
+def test_the_weights_cache_keeps_only_the_most_recent(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROLE_CACHE_DIR", str(tmp_path))
+    for number in range(12):
+        stale = tmp_path / f"learned-{number:032d}.npz"
+        stale.write_bytes(b"old")
+        os.utime(stale, (1_000_000 + number, 1_000_000 + number))
+    lines = [
+        '- {q: "who minds the risks", expect: delivery-lead/risk-management}',
+        '- {q: "who minds the money", expect: delivery-manager/budget-financial-management}',
+    ]
+    shutil.copy(DEFAULT_KNOWLEDGE_PATH, tmp_path / "roles.yaml")
+    (tmp_path / "questions-few.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert Matcher(load_knowledge(tmp_path / "roles.yaml")).learned is not None
+    kept = sorted(path.name for path in tmp_path.glob("learned-*.npz"))
+    assert len(kept) == CACHE_KEEP
+    assert f"learned-{0:032d}.npz" not in kept  # the oldest went first
+    assert any(not name.startswith("learned-0000") for name in kept)  # the new weights stayed

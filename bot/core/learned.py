@@ -35,6 +35,7 @@ from bot.core.reader import Question, QuestionReader
 logger = logging.getLogger(__name__)
 
 FEATURES_VERSION = 2  # bump when features change, so cached weights are not reused
+CACHE_KEEP = 8  # trained weights kept in the cache: a few megabytes each
 _FLAGS = (
     "compares",
     "names_pair",
@@ -227,13 +228,19 @@ def trained(
 
 
 def _save(path: Path, scorer: LearnedScorer) -> None:
-    """Write atomically; a cache that cannot be written only costs training at the next start."""
+    """Write atomically, and keep only the most recent few (each edit of the knowledge trains anew).
+
+    A cache that cannot be written only costs training at the next start.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}")
         with partial.open("wb") as file:
             np.savez(file, **scorer.to_arrays())  # type: ignore[arg-type]  # numpy's stub misreads **kwargs
         partial.replace(path)
+        cached = sorted(path.parent.glob("learned-*.npz"), key=lambda found: found.stat().st_mtime, reverse=True)
+        for stale in cached[CACHE_KEEP:]:
+            stale.unlink(missing_ok=True)
     except OSError as error:
         logger.info("could not cache the learned scorer in %s: %s", path.parent, error)
 
