@@ -29,8 +29,10 @@ class Console:
 
     def reply_to(self, line: str) -> str:
         """The answer to one console line, rendered for the terminal."""
-        if line.isdigit() and self.choices:
+        if line.isdigit():
             number = int(line)
+            if not self.choices:
+                return "There is nothing to choose from just now: ask a question.\n"
             if not 1 <= number <= len(self.choices):
                 return f"Pick a number from 1 to {len(self.choices)}, or ask another question.\n"
             return self._show(self.choices[number - 1])

@@ -217,12 +217,14 @@ def _declined(answer: Declined, knowledge: Knowledge) -> Reply:
         lead = f"I don't know the role {_echo(answer.unknown_role)} yet. I know about {names}."
     elif answer.reason == "people":
         lead = f"I can't say who holds a role or who reports to whom — I know what {names} do."
+    elif answer.reason == "ambiguous" and len(answer.suggestions) == 1:
+        lead = f"Did you mean {escape_mrkdwn(suggestion_label(answer.suggestions[0], knowledge))}?"
     elif answer.reason == "ambiguous":
         choices = " or ".join(suggestion_label(entry_id, knowledge) for entry_id in answer.suggestions)
         lead = f"I'm not sure which you mean: {escape_mrkdwn(choices)}?"
     else:
         lead = (
-            f"Sorry, I can't answer {_echo(answer.question)} from what I know. I can tell you what {names} "
+            f"Sorry, I can't answer that from what I know: {_echo(answer.question)}. I can tell you what {names} "
             "do, who owns what, and how they differ; not pay, job openings or who holds a role."
         )
     blocks: list[Block] = [_section(lead)]

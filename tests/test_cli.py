@@ -126,3 +126,8 @@ def test_console_picks_a_did_you_mean_choice_by_its_number_and_shows_each_questi
     assert "  2) Cross-Functional Coordination (Delivery Manager)" in out
     picked = out.split("> 2\n", 1)[1]
     assert picked.startswith("Cross-Functional Coordination\n")
+
+
+def test_console_says_when_a_number_has_nothing_to_choose_from():
+    result = run_bot("console", stdin="3\n")
+    assert "There is nothing to choose from just now: ask a question." in result.stdout

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from bot.core.routing import EntryAnswer, route
+from bot.core.routing import Declined, EntryAnswer, route
 from bot.render import render_answer
 
 SPECIAL_MENTION = re.compile(r"<[!@#]")
@@ -91,7 +91,7 @@ def test_unknown_role_is_named_back_as_code(reply):
 
 def test_echoed_words_are_shown_as_typed_never_as_links_or_formatting(reply):
     text = reply("*urgent* see https://evil.example/login now").blocks_as_dicts()[0]["text"]["text"]
-    assert "Sorry, I can't answer `*urgent* see https://evil.example/login now` from what I know." in text
+    assert "Sorry, I can't answer that from what I know: `*urgent* see https://evil.example/login now`." in text
 
 
 @pytest.mark.parametrize(
@@ -136,3 +136,11 @@ def test_every_answer_is_valid_block_kit_within_limits(knowledge, matcher):
 
 def test_control_characters_are_not_echoed(reply):
     assert "\x1b" not in _strings(reply("\x1b[2J\x1b[31mpizza\x00"))
+
+
+def test_a_single_choice_is_offered_as_a_question(knowledge):
+    answer = Declined(
+        "ambiguous", question="who keeps an eye on quality?", suggestions=("delivery-lead/risk-management",)
+    )
+    reply = render_answer(answer, knowledge)
+    assert reply.text.startswith("Did you mean Risk Management (Delivery Lead)?")

@@ -95,6 +95,7 @@ def test_one_question_with_two_clauses_gets_one_answer(ask):
     "question",
     [
         "can you DM me the deck",
+        "pls dm me",
         "how do I turn off DMs in Slack",
         "what does a DM earn in Leeds?",
         "is Priya a good DL?",

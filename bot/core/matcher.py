@@ -67,6 +67,7 @@ class MatchSettings:
     overrule_reader: float = 0.5  # the learned share that answers though the reader would decline
     tie_confidence: float = 0.9  # below this learned share, a word tie makes the question a choice
     tie_words: int = 1  # a question of this few content words that matches two entries alike is a choice
+    sure_decline: float = 0.6  # a decline this likely offers no "did you mean"
     suggestion_share: float = 0.1  # a declined question suggests answers at least this likely
 
 
@@ -210,8 +211,8 @@ class Matcher:
         best = sorted(((score / total, label) for label, score in scores.items()), reverse=True)
         (first, label), (second, runner_up) = best[0], best[1]
         others = [other for share, other in best[1:4] if other not in (DECLINE, HELP) and share > s.suggestion_share]
-        if label == DECLINE:
-            return self._decline(question, reader_decline or "out-of-scope", others)
+        if label == DECLINE:  # a sure decline suggests nothing: the likeliest entries would be noise
+            return self._decline(question, reader_decline or "out-of-scope", others if first < s.sure_decline else [])
         if reader_decline and first < s.overrule_reader:
             return self._decline(question, reader_decline, [f"role/{role}" for role in question.roles])
         shared = self._shared_difference(question, ranked) if self._other_roles_duty(question, label) else None

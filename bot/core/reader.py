@@ -45,6 +45,7 @@ _DESCRIBING = ROLE_WORDS - {"do", "does", "doing", "work", "works", "day", "resp
 _DETERMINERS = {"the", "a", "an"}
 _PERSON_DETERMINERS = {"the", "our", "my", "your", "their", "this", "a", "an"}
 _QUESTION_WORDS = WHO_WORDS | {"which", "what", "how", "why", "where", "when"}
+_OBJECT_PRONOUNS = {("me",), ("you",), ("him",), ("her",), ("us",), ("them",)}
 # A capitalised word after another word, not after a sentence's end: "earn in Leeds".
 _NAME = re.compile(r"(?<=[\w,] )[A-Z][a-z]{2,}\b")
 _CLAUSE_BREAK = re.compile(r"[,.;:!?()\n]+|\s[-–—]\s")
@@ -204,7 +205,8 @@ class QuestionReader:
         while i < len(words):
             for length in range(min(self._longest_alias, len(words) - i), 0, -1):
                 role_id = self._aliases.get(words[i : i + length])
-                if role_id:
+                # "DM me", "can you DM them": a name used as a verb of messaging, not the role.
+                if role_id and words[i + length : i + length + 1] not in _OBJECT_PRONOUNS:
                     spans.append((i, i + length))
                     roles.append(role_id)
                     i += length
