@@ -11,15 +11,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot.blocks.render import render_answer
+from bot.blocks.terminal import blocks_to_text
 from bot.console import run_console
 from bot.core.evaluation import Report, cross_validate, evaluate, load_questions
 from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
 from bot.core.loading import KnowledgeError, load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.routing import route
-from bot.render import render_answer
 from bot.settings import Settings, SettingsError
-from bot.terminal import blocks_to_text
 
 DEFAULT_QUESTIONS_PATH = DEFAULT_KNOWLEDGE_PATH.parent / "questions.yaml"
 PROCFILE = DEFAULT_KNOWLEDGE_PATH.parent.parent / "Procfile"
@@ -182,7 +182,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _socket(_args: argparse.Namespace) -> int:
-    from bot.socket_mode import run_socket_mode  # Slack libraries load only when Slack is used
+    from bot.slack.socket_mode import run_socket_mode  # Slack libraries load only when Slack is used
 
     run_socket_mode(Settings.from_env())
     return 0

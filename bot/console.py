@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
+from bot.blocks.render import render_answer, suggestion_label
+from bot.blocks.terminal import blocks_to_text
 from bot.core.matcher import Matcher
 from bot.core.routing import Answer, Declined, answer_for, route
-from bot.render import render_answer, suggestion_label
-from bot.terminal import blocks_to_text
 
 _MENTION = re.compile(r"^@role[\s_-]?bot\b[:,]?", re.IGNORECASE)
 _COMMAND = re.compile(r"^/(\S+)")

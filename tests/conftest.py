@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.blocks.render import Reply, render_answer
 from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH, Knowledge
 from bot.core.loading import load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.routing import Answer, route
-from bot.render import Reply, render_answer
 from tests.fake_slack import FakeSlack
 from tests.web_process import start_web, stop
 

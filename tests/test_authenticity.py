@@ -5,7 +5,7 @@ import urllib.parse
 
 import pytest
 
-from bot.signing import signature_problem
+from bot.slack.signing import signature_problem
 from tests import fake_slack
 from tests.fake_slack import SIGNING_SECRET, post, signature
 

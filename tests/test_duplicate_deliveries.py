@@ -3,7 +3,7 @@
 import threading
 import time
 
-from bot.deliveries import SeenDeliveries
+from bot.slack.deliveries import SeenDeliveries
 from tests import fake_slack
 from tests.fake_slack import post
 

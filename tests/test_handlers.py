@@ -6,11 +6,11 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from bot.blocks.messages import SHARE_ACTION, encode_answer
 from bot.core.answerer import Answerer
 from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
 from bot.handlers import actions, commands, events, home, shortcuts
-from bot.slack_client import APOLOGY
-from bot.slack_messages import SHARE_ACTION, encode_answer
+from bot.slack.client import APOLOGY
 
 
 class FakeApp:

@@ -9,12 +9,12 @@ import textwrap
 
 import pytest
 
+from bot.blocks.render import render_answer
 from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
 from bot.core.learned import CACHE_KEEP
 from bot.core.loading import KnowledgeError, load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.routing import route
-from bot.render import render_answer
 from tests.web_process import run_bot
 
 ODD_EXAMPLE = "who minds the piggy bank when the quarter closes"

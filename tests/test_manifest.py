@@ -4,8 +4,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.blocks.messages import SHORTCUT_CALLBACK
 from bot.handlers.commands import COMMAND
-from bot.slack_messages import SHORTCUT_CALLBACK
 
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parent.parent / "manifest.yaml").read_text())
 

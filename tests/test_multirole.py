@@ -2,8 +2,8 @@
 
 import pytest
 
+from bot.blocks.render import render_answer
 from bot.core.routing import route
-from bot.render import render_answer
 from tests.conftest import DATA
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.blocks.fitting import split
+from bot.blocks.messages import home_view, private_reply, public_reply
+from bot.blocks.render import render_answer
 from bot.core.knowledge import Comparison, Contrast, Knowledge, Responsibility, Role, Source, Topic
 from bot.core.routing import ComparisonAnswer, Declined, EntryAnswer, HelpAnswer, route
-from bot.fitting import split
-from bot.render import render_answer
-from bot.slack_messages import home_view, private_reply, public_reply
 
 SLACK_TOKENS = [
     "<!channel>",

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
+from bot.blocks.render import render_answer
 from bot.core.routing import Declined, EntryAnswer, route
-from bot.render import render_answer
 
 SPECIAL_MENTION = re.compile(r"<[!@#]")
 

@@ -6,9 +6,9 @@ from slack_sdk.http_retry import RetryState
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 
-from bot import slack_client
 from bot.logs import REDACTED, RedactSecrets
-from bot.slack_client import CappedRateLimitRetryHandler
+from bot.slack import client as slack_client
+from bot.slack.client import CappedRateLimitRetryHandler
 
 
 def test_a_long_retry_after_is_waited_out_for_at_most_the_cap(monkeypatch):

@@ -6,8 +6,8 @@ import time
 
 from slack_bolt import BoltResponse
 
-from bot.slack_client import APOLOGY
-from bot.web import SlackWeb
+from bot.slack.client import APOLOGY
+from bot.slack.web import SlackWeb
 from tests.fake_slack import SIGNING_SECRET, signature, slash_command
 
 

@@ -69,7 +69,7 @@ class WebProcess:
         return self.log.read_text(errors="replace")
 
 
-APP = "'bot.web:create_app()'"
+APP = "'bot.slack.web:create_app()'"
 
 
 def start_web(

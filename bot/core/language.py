@@ -149,8 +149,3 @@ def _expanded(word: str) -> tuple[str, ...]:
 def stem(word: str) -> str:
     """The word's stem, so that 'manages', 'managing' and 'management' meet."""
     return str(_stemmer.stemWord(word))
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Escape Slack's three control characters so user text can never ping or link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

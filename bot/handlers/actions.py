@@ -6,11 +6,7 @@ from collections.abc import Callable
 
 from slack_bolt import Ack, App, Respond
 
-from bot.core.answerer import Answerer
-from bot.core.knowledge import Knowledge
-from bot.core.routing import Answer
-from bot.slack_client import apology_on_error, respond_with
-from bot.slack_messages import (
+from bot.blocks.messages import (
     SHARE_ACTION,
     SHOW_ACTION_PATTERN,
     decode_answer,
@@ -18,6 +14,10 @@ from bot.slack_messages import (
     private_reply,
     public_reply,
 )
+from bot.core.answerer import Answerer
+from bot.core.knowledge import Knowledge
+from bot.core.routing import Answer
+from bot.slack.client import apology_on_error, respond_with
 
 GONE = "That answer is no longer available. Ask again with /role."
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App
 
+from bot.blocks.messages import private_reply
 from bot.core.answerer import Answerer
-from bot.slack_client import apology_on_error
-from bot.slack_messages import private_reply
+from bot.slack.client import apology_on_error
 
 COMMAND = "/role"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.blocks.messages import public_reply
 from bot.core.answerer import Answerer
-from bot.slack_client import apology_on_error, post_reply
-from bot.slack_messages import public_reply
+from bot.slack.client import apology_on_error, post_reply
 
 
 def register(app: App, answerer: Answerer) -> None:

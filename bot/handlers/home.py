@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.blocks.messages import home_view
 from bot.core.answerer import Answerer
-from bot.slack_messages import home_view
 
 
 def register(app: App, answerer: Answerer) -> None:

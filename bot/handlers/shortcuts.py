@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.blocks.messages import SHORTCUT_CALLBACK, mention, private_reply, public_reply
 from bot.core.answerer import Answerer
-from bot.slack_client import apology_on_error, post_reply, respond_with
-from bot.slack_messages import SHORTCUT_CALLBACK, mention, private_reply, public_reply
+from bot.slack.client import apology_on_error, post_reply, respond_with
 
 NOT_IN_CHANNEL = "I can't post in this channel yet — invite me with /invite @Role Bot. Here is the answer for you:"
 

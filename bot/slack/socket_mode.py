@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 
-from bot.app import build_app
 from bot.logs import configure_logging
 from bot.settings import Settings
+from bot.slack.app import build_app
 
 # A connection that stops answering pings is given up after four intervals and replaced, so a
 # dropped connection is noticed within about 15 seconds.

@@ -15,11 +15,11 @@ from http import HTTPStatus
 
 from slack_bolt import App, BoltRequest
 
-from bot.app import build_app
 from bot.logs import configure_logging
 from bot.settings import Settings
-from bot.signing import signature_problem
-from bot.slack_client import APOLOGY
+from bot.slack.app import build_app
+from bot.slack.client import APOLOGY
+from bot.slack.signing import signature_problem
 
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/health"

@@ -23,7 +23,7 @@ from slack_sdk.http_retry import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 
-from bot.render import Reply
+from bot.blocks.render import Reply
 
 RETRIES = 2
 TIMEOUT_SECONDS = 10

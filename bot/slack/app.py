@@ -9,10 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import App, BoltResponse
 
 from bot.core.answerer import Answerer
-from bot.deliveries import SeenDeliveries
 from bot.handlers import actions, commands, events, home, shortcuts
 from bot.settings import Settings
-from bot.slack_client import web_client
+from bot.slack.client import web_client
+from bot.slack.deliveries import SeenDeliveries
 
 LISTENER_THREADS = 64
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject
 from slack_sdk.models.views import View
 
+from bot.blocks.render import Reply, render_answer, suggestion_label
 from bot.core.knowledge import COMPARE, HELP, Knowledge
 from bot.core.routing import (
     Answer,
@@ -23,7 +24,6 @@ from bot.core.routing import (
     SeveralAnswers,
     answer_for,
 )
-from bot.render import Reply, render_answer, suggestion_label
 
 SHARE_ACTION = "share_answer"
 SHOW_ACTION = "show_answer"  # followed by ":<n>", since action ids must be unique within a message

@@ -20,10 +20,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.blocks.fitting import bullets_within, shorten, split
+from bot.blocks.mrkdwn import escape_mrkdwn
 from bot.core.knowledge import Contrast, Knowledge, Role, Source
-from bot.core.language import escape_mrkdwn
 from bot.core.routing import Answer, ComparisonAnswer, Declined, EntryAnswer, HelpAnswer, SeveralAnswers
-from bot.fitting import bullets_within, shorten, split
 
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
