@@ -199,7 +199,14 @@ def _serve_http(settings: Settings) -> int:
 
 
 def _procfile_command(process: str) -> str:
-    for line in PROCFILE.read_text(encoding="utf-8").splitlines():
+    try:
+        lines = PROCFILE.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        raise SettingsError(
+            f"HTTP mode runs the Procfile's web process, and {PROCFILE} cannot be read: run Role Bot from "
+            "its project folder, or start gunicorn as the Procfile's 'web:' line does"
+        ) from None
+    for line in lines:
         name, _, command = line.partition(":")
         if name.strip() == process:
             return command.strip()

@@ -1,8 +1,10 @@
 """The command line, run as a user runs it: `python -m bot ...` in a separate process."""
 
 import json
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from tests.conftest import DATA
@@ -131,3 +133,31 @@ def test_console_picks_a_did_you_mean_choice_by_its_number_and_shows_each_questi
 def test_console_says_when_a_number_has_nothing_to_choose_from():
     result = run_bot("console", stdin="3\n")
     assert "There is nothing to choose from just now: ask a question." in result.stdout
+
+
+def test_the_package_carries_every_layer_and_the_shipped_knowledge(tmp_path):
+    source = tmp_path / "source"  # a copy, so that building leaves nothing in the project
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for name in ("bot", "knowledge"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert build.returncode == 0, build.stderr
+    (wheel,) = tmp_path.glob("rolebot-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in (
+        "bot/core/english.yaml",
+        "bot/blocks/render.py",
+        "bot/slack/web.py",
+        "bot/handlers/commands.py",
+        "bot/knowledge/roles.yaml",
+        "bot/knowledge/questions.yaml",
+    ):
+        assert name in names

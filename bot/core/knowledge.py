@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-DEFAULT_KNOWLEDGE_PATH = Path(__file__).resolve().parents[2] / "knowledge" / "roles.yaml"
+# The project's knowledge folder; an installed copy (pip install .) carries it as bot/knowledge.
+_CHECKOUT_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge" / "roles.yaml"
+_INSTALLED_KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge" / "roles.yaml"
+DEFAULT_KNOWLEDGE_PATH = _CHECKOUT_KNOWLEDGE if _CHECKOUT_KNOWLEDGE.exists() else _INSTALLED_KNOWLEDGE
 
 EntryKind = Literal["role", "responsibility", "difference", "example", "topic"]
 
