@@ -157,7 +157,7 @@ def _eval(args: argparse.Namespace) -> int:
         report = Report([outcome for fold in folds for outcome in fold.outcomes])
         print(f"all {args.folds} folds, each scored by a scorer that did not train on it:")
     else:
-        report = evaluate(load_questions(args.file), Matcher(knowledge), args.file)
+        report = evaluate(load_questions(args.file), Matcher(knowledge))
     print(report.describe())
     if args.min_accuracy is not None and report.accuracy < args.min_accuracy:
         print(f"accuracy {report.accuracy:.3f} is below the minimum {args.min_accuracy:.3f}", file=sys.stderr)

@@ -11,10 +11,9 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from bot.core.knowledge import DECLINE, FIXED_LABELS, Knowledge, LabelledQuestion
-from bot.core.loading import KnowledgeError, load_questions
+from bot.core.knowledge import DECLINE, Knowledge, LabelledQuestion
+from bot.core.loading import KnowledgeError, load_questions, unknown_labels
 from bot.core.matcher import Matcher
 from bot.core.routing import route
 
@@ -151,9 +150,9 @@ def _maybe(value: float | None) -> str:
     return "  n/a" if value is None else f"{value:.3f}"
 
 
-def evaluate(questions: Sequence[LabelledQuestion], matcher: Matcher, path: Path | str = "") -> Report:
+def evaluate(questions: Sequence[LabelledQuestion], matcher: Matcher) -> Report:
     """Route every question and compare the answer with what was expected."""
-    _check_ids(questions, matcher, path)
+    _check_ids(questions, matcher)
     report = Report()
     for question in questions:
         answer = route(question.text, matcher)
@@ -173,14 +172,7 @@ def cross_validate(knowledge: Knowledge, folds: int = 5, seed: int = 0) -> list[
     return reports
 
 
-def _check_ids(questions: Sequence[LabelledQuestion], matcher: Matcher, path: Path | str) -> None:
-    for question in questions:
-        for entry_id in question.expect:
-            if entry_id not in FIXED_LABELS and not matcher.knowledge.has_entry(entry_id):
-                raise KnowledgeError(
-                    path or "questions",
-                    question.line or None,
-                    f"the question {question.text!r} expects '{entry_id}', which is not an answer in "
-                    f"{matcher.knowledge.path}",
-                    "use one of the ids `rolebot ask --json` reports, or none, compare, help",
-                )
+def _check_ids(questions: Sequence[LabelledQuestion], matcher: Matcher) -> None:
+    problems = unknown_labels(matcher.knowledge, questions)
+    if problems:
+        raise KnowledgeError(*problems[0], more=tuple(problems[1:]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -599,23 +599,9 @@ def check_labels(
 ) -> list[tuple[str, int | None, str, str]]:
     """Problems with labelled questions: ids the knowledge lacks, and one question given answers that
     have nothing in common (a list of acceptable answers that includes the other label agrees with it)."""
-    problems: list[tuple[str, int | None, str, str]] = []
-    known = [entry.id for entry in knowledge.entries] + list(FIXED_LABELS)
+    problems = unknown_labels(knowledge, questions)
     first_label: dict[str, LabelledQuestion] = {}
     for question in questions:
-        for entry_id in question.expect:
-            if entry_id not in known:
-                guess = process.extractOne(entry_id, known, score_cutoff=70)
-                hint = f"did you mean '{guess[0]}'? " if guess else ""
-                problems.append(
-                    (
-                        question.origin,
-                        question.line or None,
-                        f"the question {question.text!r} expects '{entry_id}', which is not an answer in "
-                        f"{knowledge.path}",
-                        f"{hint}use an id that `rolebot ask --json` reports, or none, compare, help",
-                    )
-                )
         key = question_key(question.text)
         earlier = first_label.setdefault(key, question)
         if not set(earlier.expect) & set(question.expect):
@@ -632,9 +618,37 @@ def check_labels(
     return problems
 
 
+def unknown_labels(
+    knowledge: Knowledge, questions: Sequence[LabelledQuestion]
+) -> list[tuple[str, int | None, str, str]]:
+    """A problem for every expected id that is not an answer of the knowledge."""
+    problems: list[tuple[str, int | None, str, str]] = []
+    known = [entry.id for entry in knowledge.entries] + list(FIXED_LABELS)
+    for question in questions:
+        for entry_id in question.expect:
+            if entry_id not in known:
+                guess = process.extractOne(entry_id, known, score_cutoff=70)
+                hint = f"did you mean '{guess[0]}'? " if guess else ""
+                problems.append(
+                    (
+                        question.origin,
+                        question.line or None,
+                        f"the question {question.text!r} expects '{entry_id}', which is not an answer in "
+                        f"{knowledge.path}",
+                        f"{hint}use an id that `rolebot ask --json` reports, or none, compare, help",
+                    )
+                )
+    return problems
+
+
 def question_key(text: str) -> str:
     """What two questions share when they are the same question: case, spacing and punctuation aside."""
-    return " ".join(_PUNCTUATION.sub(" ", plain_text(text).casefold()).split())
+    return plain_key(plain_text(text))
+
+
+def plain_key(plain: str) -> str:
+    """question_key of a text already made plain (language.plain_text)."""
+    return " ".join(_PUNCTUATION.sub(" ", plain.casefold()).split())
 
 
 def read_yaml(path: Path) -> Any:

@@ -21,7 +21,7 @@ from typing import Literal
 from bot.core.knowledge import COMPARE, DECLINE, HELP, Entry, Knowledge, LabelledQuestion
 from bot.core.language import COMPARE_WORDS, STOPWORDS, Phrases, plain_text, stem, tokenize
 from bot.core.learned import Featurizer, LearnedScorer, LearnedSettings, trained
-from bot.core.loading import question_key
+from bot.core.loading import plain_key
 from bot.core.reader import Question, QuestionReader
 
 DeclineReason = Literal["out-of-scope", "ambiguous", "unknown-role", "people"]
@@ -104,7 +104,7 @@ class Matcher:
         self.settings = settings or MatchSettings()
         self.reader = QuestionReader(knowledge)
         labelled = knowledge.labelled() if labelled is None else labelled
-        self._answers_for = {question_key(question.text): question.expect for question in labelled}
+        self._answers_for = {plain_key(plain_text(question.text)): question.expect for question in labelled}
         learned_settings = learned_settings or LearnedSettings()
         self.featurizer = Featurizer(knowledge)
         self.learned: LearnedScorer | None = trained(self.featurizer, self.reader, labelled, learned_settings)
@@ -127,7 +127,7 @@ class Matcher:
 
     def match_plain(self, plain: str) -> Match:
         """The best answer for a question already made plain with language.plain_text."""
-        known = self._answers_for.get(question_key(plain))
+        known = self._answers_for.get(plain_key(plain))
         if known and known[0] != DECLINE:
             return self._labelled_match(self.reader.read(plain), known[0])
         question, ranked = self._read(plain)
@@ -230,8 +230,9 @@ class Matcher:
                 return Match(HELP, _percent(100 * first), (), question)
             if label == COMPARE:
                 pair = self.knowledge.pair_for(question.roles)
-                if pair:
-                    return Match(COMPARE, _percent(100 * first), tuple(others), question, roles=pair)
+                if pair is None:  # a file of one role has nothing to compare
+                    return self._decline(question, "out-of-scope", others)
+                return Match(COMPARE, _percent(100 * first), tuple(others), question, roles=pair)
             return Match(label, _percent(100 * first), self._alongside(label, others, ranked), question)
         if first + second >= s.choice_confidence and runner_up not in (DECLINE, HELP):
             return self._decline(question, "ambiguous", [label, runner_up])
