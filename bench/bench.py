@@ -27,9 +27,9 @@ from bot.core.language import plain_text
 from bot.core.loading import load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.routing import route
-from tests import fake_slack
-from tests.fake_slack import FakeSlack
-from tests.web_process import WebProcess, start_web, stop
+from tests.support import fake_slack
+from tests.support.fake_slack import FakeSlack
+from tests.support.processes import WebProcess, start_web
 
 UNSEEN_FILES = sorted((Path(__file__).parent / "unseen").glob("*.yaml"))
 
@@ -180,7 +180,7 @@ def http(clients: int, seconds: float) -> list[tuple[str, str]]:
                         ("Role Bot web process: peak memory (RSS)", f"{_peak_rss(web.process.pid) / 1e6:.0f} MB")
                     )
             finally:
-                stop(web.process)
+                web.stop()
     finally:
         slack.close()
     ratio = throughput["Role Bot"] / throughput["minimal Bolt app"]

@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests import fake_slack
-from tests.fake_slack import FakeSlack, signature
-from tests.web_process import start_web, stop
+from tests.support import fake_slack
+from tests.support.fake_slack import FakeSlack, signature
+from tests.support.processes import start_web
 
 QUESTIONS = [
     "who owns the budget?",
@@ -124,7 +124,7 @@ def run(clients: int, seconds: float, max_requests: int) -> dict:
             mentions = len(results.latencies["mention"])
             replies = len(slack.posted(mentions, timeout=30))
         finally:
-            stop(web.process)
+            web.stop()
             slack.close()
     every = results.every()
     return {

@@ -19,10 +19,10 @@ from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
 from bot.core.loading import KnowledgeError, load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.routing import route
+from bot.procfile import procfile_command
 from bot.settings import Settings, SettingsError
 
 DEFAULT_QUESTIONS_PATH = DEFAULT_KNOWLEDGE_PATH.parent / "questions.yaml"
-PROCFILE = DEFAULT_KNOWLEDGE_PATH.parent.parent / "Procfile"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -190,24 +190,9 @@ def _socket(_args: argparse.Namespace) -> int:
 
 def _serve_http(settings: Settings) -> int:
     """Run the Procfile's web process, so HTTP mode here is exactly what the platform runs."""
-    command = _procfile_command("web")
+    command = procfile_command("web")
     environment = {**os.environ, "PORT": str(settings.port)}
     environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment.get('PATH', '')}"
     shell = shutil.which("sh") or "/bin/sh"
     os.execve(shell, [shell, "-c", f"exec {command}"], environment)  # noqa: S606 - the project's own Procfile
     return 1
-
-
-def _procfile_command(process: str) -> str:
-    try:
-        lines = PROCFILE.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        raise SettingsError(
-            f"HTTP mode runs the Procfile's web process, and {PROCFILE} cannot be read: run Role Bot from "
-            "its project folder, or start gunicorn as the Procfile's 'web:' line does"
-        ) from None
-    for line in lines:
-        name, _, command = line.partition(":")
-        if name.strip() == process:
-            return command.strip()
-    raise SettingsError(f"{PROCFILE} has no '{process}:' process")

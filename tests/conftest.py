@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 
 from bot.blocks.render import Reply, render_answer
+from bot.core.answerer import Answerer
 from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH, Knowledge
 from bot.core.loading import load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.routing import Answer, route
-from tests.fake_slack import FakeSlack
-from tests.web_process import start_web, stop
+from tests.support.fake_slack import FakeSlack
+from tests.support.in_process import InProcessApp
+from tests.support.processes import start_web
 
 DATA = Path(__file__).parent / "data"
 
@@ -68,14 +70,32 @@ def slack():
     fake.close()
 
 
+@pytest.fixture(scope="session")
+def answerer() -> Answerer:
+    """The shipped knowledge, loaded once for every in-process app."""
+    return Answerer.from_file(DEFAULT_KNOWLEDGE_PATH)
+
+
+@pytest.fixture(scope="module")
+def in_process_app(slack, answerer):
+    built = InProcessApp(slack, answerer)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def app(in_process_app, slack):
+    """Role Bot's Slack app in this process, against a fake Slack with nothing recorded yet; the test
+    ends only when all the work it started has finished."""
+    slack.calls.clear()
+    slack.failures.clear()
+    yield in_process_app
+    in_process_app.settle()
+
+
 @pytest.fixture(scope="module")
 def web_process(slack, tmp_path_factory):
+    """The Procfile's web process, for the end-to-end tests."""
     web = start_web(slack, tmp_path_factory.mktemp("web") / "web.log")
     yield web
-    stop(web.process)
-
-
-@pytest.fixture(scope="module")
-def web(web_process):
-    """The base URL of the web process."""
-    return web_process.url
+    web.stop()

@@ -1,13 +1,12 @@
 """Only Slack's correctly signed, fresh requests are handled; everything else is a 401."""
 
 import time
-import urllib.parse
 
 import pytest
 
 from bot.slack.signing import signature_problem
-from tests import fake_slack
-from tests.fake_slack import SIGNING_SECRET, post, signature
+from tests.support import fake_slack
+from tests.support.fake_slack import signature
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -53,31 +52,29 @@ def _headers(timestamp: str, sig: str) -> dict:
     return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": sig}
 
 
-def test_a_correct_request_is_answered(web, slack):
-    status, body, _ = post(f"{web}/slack/events", _command_body(slack), FORM)
+def test_a_correct_request_is_answered(app, slack):
+    status, body, _ = app.post(_command_body(slack), FORM)
     assert status == 200
     assert b"Budget and Financial Management" in body
 
 
 @pytest.mark.parametrize("offset", [-301, 301, -3600, 86_400])
-def test_timestamps_outside_five_minutes_are_refused(web, slack, offset):
+def test_timestamps_outside_five_minutes_are_refused(app, slack, offset):
     body = _command_body(slack)
     timestamp = str(int(time.time()) + offset)
-    status, reply, _ = post(
-        f"{web}/slack/events", body, FORM, sign=False, headers=_headers(timestamp, signature(body, timestamp))
-    )
+    status, reply, _ = app.post(body, FORM, sign=False, headers=_headers(timestamp, signature(body, timestamp)))
     assert status == 401
     assert b"Budget" not in reply
 
 
-def test_a_replayed_request_outside_the_window_is_refused(web, slack):
+def test_a_replayed_request_outside_the_window_is_refused(app, slack):
     body = _command_body(slack)
     old = str(int(time.time()) - 600)
     recorded = _headers(old, signature(body, old))
-    assert post(f"{web}/slack/events", body, FORM, sign=False, headers=recorded)[0] == 401
+    assert app.post(body, FORM, sign=False, headers=recorded)[0] == 401
 
 
-def test_missing_or_wrong_signatures_are_refused_and_nothing_runs(web, slack):
+def test_missing_or_wrong_signatures_are_refused_and_nothing_runs(app, slack):
     body = fake_slack.event_callback(
         {"type": "app_mention", "user": "U1", "text": "budget", "ts": "9.9", "channel": "C1"}, "Ev0forged1"
     )
@@ -90,8 +87,9 @@ def test_missing_or_wrong_signatures_are_refused_and_nothing_runs(web, slack):
         _headers(now, signature(body + b" ", now)),
     ]
     for headers in attempts:
-        assert post(f"{web}/slack/events", body, "application/json", sign=False, headers=headers)[0] == 401
-    assert slack.posted(1, timeout=0.5) == []
+        assert app.post(body, "application/json", sign=False, headers=headers)[0] == 401
+    app.settle()
+    assert slack.calls == []
 
 
 MALFORMED = [
@@ -108,37 +106,10 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize(("timestamp", "sig"), MALFORMED)
-def test_malformed_headers_get_401_never_500(web_process, slack, timestamp, sig):
+def test_malformed_headers_get_401_never_500(app, slack, timestamp, sig):
     body = _command_body(slack)
     now = str(int(time.time()))
     headers = _headers(timestamp if timestamp is not None else now, sig if sig is not None else signature(body, now))
     headers = {name: value.encode("utf-8").decode("latin-1") for name, value in headers.items()}
-    status, _, _ = post(f"{web_process.url}/slack/events", body, FORM, sign=False, headers=headers)
+    status, _, _ = app.post(body, FORM, sign=False, headers=headers)
     assert status == 401
-
-
-def test_refusals_are_logged_as_one_line_without_a_traceback(web_process, slack):
-    body = _command_body(slack)
-    post(f"{web_process.url}/slack/events", body, FORM, sign=False, headers=_headers("abc", "v0="))
-    log = web_process.log_text()
-    assert "refused a request: missing or malformed X-Slack-Request-Timestamp" in log
-    assert "Traceback" not in log
-
-
-def test_secrets_and_tokens_never_appear_in_the_logs_even_at_debug(web_process, slack):
-    # Exercise the paths that log the most: a command, an event that posts, and a refusal.
-    post(f"{web_process.url}/slack/events", _command_body(slack), FORM)
-    event = {"type": "app_mention", "user": "U1", "text": "budget", "ts": "8.8", "channel": "C1"}
-    post(f"{web_process.url}/slack/events", fake_slack.event_callback(event, "Ev0logs1"), "application/json")
-    slack.posted(1)
-    post(
-        f"{web_process.url}/slack/events",
-        _command_body(slack),
-        FORM,
-        sign=False,
-        headers=_headers("1", "v0=" + "0" * 64),
-    )
-    log = web_process.log_text()
-    assert "DEBUG" in log  # the level really was DEBUG
-    for secret in (SIGNING_SECRET, fake_slack.BOT_TOKEN, urllib.parse.quote(fake_slack.BOT_TOKEN)):
-        assert secret not in log

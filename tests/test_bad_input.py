@@ -2,16 +2,15 @@
 
 import json
 import socket
-import time
 import urllib.parse
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests import fake_slack
-from tests.fake_slack import BOT_USER_ID, post
-from tests.web_process import healthy
+from tests.support import fake_slack
+from tests.support.fake_slack import BOT_USER_ID
+from tests.support.processes import healthy
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -28,8 +27,8 @@ JSON = "application/json"
         ("מי אחראי על התקציב؟ من المسؤول", None),
     ],
 )
-def test_odd_slash_command_text_gets_a_sensible_private_reply(web, slack, text, header):
-    status, body, _ = post(f"{web}/slack/events", fake_slack.slash_command(text, slack.response_url()), FORM)
+def test_odd_slash_command_text_gets_a_sensible_private_reply(app, slack, text, header):
+    status, body, _ = app.post(fake_slack.slash_command(text, slack.response_url()), FORM)
     assert status == 200
     reply = json.loads(body)
     assert reply["response_type"] == "ephemeral"
@@ -49,8 +48,8 @@ def test_odd_slash_command_text_gets_a_sensible_private_reply(web, slack, text, 
         (b"\xff\xfe\xfd", FORM),
     ],
 )
-def test_malformed_bodies_get_400(web, body, content_type):
-    assert post(f"{web}/slack/events", body, content_type)[0] == 400
+def test_malformed_bodies_get_400(app, body, content_type):
+    assert app.post(body, content_type)[0] == 400
 
 
 @pytest.mark.parametrize(
@@ -64,8 +63,8 @@ def test_malformed_bodies_get_400(web, body, content_type):
         {},
     ],
 )
-def test_unknown_or_incomplete_events_are_quietly_acknowledged(web, payload):
-    status, _, _ = post(f"{web}/slack/events", json.dumps(payload).encode(), JSON)
+def test_unknown_or_incomplete_events_are_quietly_acknowledged(app, payload):
+    status, _, _ = app.post(json.dumps(payload).encode(), JSON)
     assert status in (200, 400)
 
 
@@ -83,16 +82,9 @@ def test_unknown_or_incomplete_events_are_quietly_acknowledged(web, payload):
         {"type": "view_submission"},
     ],
 )
-def test_incomplete_interactions_never_fail(web, payload):
+def test_incomplete_interactions_never_fail(app, payload):
     body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
-    assert post(f"{web}/slack/events", body, FORM)[0] in (200, 400)
-
-
-def test_the_process_keeps_serving_and_logs_bad_input_on_one_line(web_process):
-    assert healthy(web_process.url, timeout=5)
-    log = web_process.log_text()
-    assert "refused a signed request: the JSON body does not parse" in log
-    assert "Traceback" not in log
+    assert app.post(body, FORM)[0] in (200, 400)
 
 
 json_values = st.recursive(
@@ -127,7 +119,7 @@ slack_like = st.dictionaries(slack_keys, json_values, max_size=6)
     document=slack_like,
     raw=st.binary(max_size=200),
 )
-def test_fuzzed_signed_bodies_never_get_a_500(web, kind, document, raw):
+def test_fuzzed_signed_bodies_never_get_a_500(app, kind, document, raw):
     if kind == "json":
         body, content_type = json.dumps(document).encode(), JSON
     elif kind == "form":
@@ -136,37 +128,35 @@ def test_fuzzed_signed_bodies_never_get_a_500(web, kind, document, raw):
         body, content_type = urllib.parse.urlencode({"payload": json.dumps(document)}).encode(), FORM
     else:
         body, content_type = raw, FORM
-    status, _, _ = post(f"{web}/slack/events", body, content_type)
+    status, _, _ = app.post(body, content_type)
     assert status < 500
 
 
-def test_after_the_fuzzing_the_process_still_answers(web, slack):
-    time.sleep(0.5)
-    status, body, _ = post(f"{web}/slack/events", fake_slack.slash_command("compare", slack.response_url()), FORM)
+def test_after_the_fuzzing_the_app_still_answers(app, slack):
+    status, body, _ = app.post(fake_slack.slash_command("compare", slack.response_url()), FORM)
     assert status == 200
     assert b"Delivery Lead vs Delivery Manager" in body
 
 
-def test_deeply_nested_json_gets_400(web):
+def test_deeply_nested_json_gets_400(app):
     body = ("[" * 100_000 + "]" * 100_000).encode()
-    assert post(f"{web}/slack/events", b'{"a": ' + body + b"}", JSON)[0] == 400
+    assert app.post(b'{"a": ' + body + b"}", JSON)[0] == 400
 
 
 STALLED_HEADERS = b"POST /slack/events HTTP/1.1\r\nHost: x\r\n"
 STALLED_BODY = STALLED_HEADERS + b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
 
 
-@pytest.mark.parametrize("sent", [STALLED_HEADERS, STALLED_BODY], ids=["headers", "body"])
-def test_clients_that_never_finish_their_request_cannot_stop_the_server(web, sent):
-    host, port = "127.0.0.1", int(web.rsplit(":", 1)[1])
+def test_clients_that_never_finish_their_request_cannot_stop_the_server(web_process):
+    host, port = "127.0.0.1", int(web_process.url.rsplit(":", 1)[1])
     stalled = []
-    for _ in range(24):  # more than the worker's 16 threads
+    for sent in (STALLED_HEADERS, STALLED_BODY) * 12:  # more than the worker's 16 threads in all
         connection = socket.create_connection((host, port), timeout=5)
         connection.sendall(sent)
         stalled.append(connection)
     try:
-        assert healthy(web, timeout=15)
-        status, body, _ = post(f"{web}/slack/events", fake_slack.slash_command("compare", "http://127.0.0.1:9/x"), FORM)
+        assert healthy(web_process.url, timeout=15)
+        status, body, _ = web_process.post(fake_slack.slash_command("compare", "http://127.0.0.1:9/x"), FORM)
         assert (status, b"Delivery Lead vs Delivery Manager" in body) == (200, True)
     finally:
         for connection in stalled:

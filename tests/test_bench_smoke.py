@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from tests.web_process import ROOT
+from bot.procfile import PROJECT_ROOT
 
 
 def test_the_benchmark_runs_on_a_tiny_size():
@@ -11,7 +11,7 @@ def test_the_benchmark_runs_on_a_tiny_size():
         [sys.executable, "-m", "bench.bench", "--quick"],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=PROJECT_ROOT,
         timeout=300,
         check=False,
     )

@@ -7,8 +7,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+from bot.procfile import PROJECT_ROOT
 from tests.conftest import DATA
-from tests.web_process import ROOT, run_bot
+from tests.support.processes import run_bot
 
 
 def test_ask_prints_the_answer_as_slack_would_read():
@@ -93,7 +94,7 @@ def test_check_accepts_the_shipped_file():
 def test_check_rejects_a_broken_file_with_line_and_fix_and_no_traceback(tmp_path):
     broken = tmp_path / "roles.yaml"
     broken.write_text(
-        (ROOT / "knowledge" / "roles.yaml").read_text().replace("    aliases: [DL, ", "    aliases: [DM, ", 1)
+        (PROJECT_ROOT / "knowledge" / "roles.yaml").read_text().replace("    aliases: [DL, ", "    aliases: [DM, ", 1)
     )
     result = run_bot("check", str(broken))
     assert result.returncode == 2
@@ -139,9 +140,9 @@ def test_the_package_carries_every_layer_and_the_shipped_knowledge(tmp_path):
     source = tmp_path / "source"  # a copy, so that building leaves nothing in the project
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
+        shutil.copy(PROJECT_ROOT / name, source / name)
     for name in ("bot", "knowledge"):
-        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(PROJECT_ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(source)],
         capture_output=True,

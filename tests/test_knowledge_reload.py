@@ -7,9 +7,8 @@ import time
 
 from bot.core.answerer import Answerer
 from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
-from tests import fake_slack
-from tests.fake_slack import post
-from tests.web_process import start_web, stop
+from tests.support import fake_slack
+from tests.support.processes import start_web
 
 
 def _edit(path, old, new):
@@ -47,8 +46,7 @@ def test_the_running_web_process_picks_up_an_edit_within_seconds(slack, tmp_path
     try:
 
         def risk_title():
-            body = post(
-                f"{web.url}/slack/events",
+            body = web.post(
                 fake_slack.slash_command("who handles risk?", slack.response_url()),
                 "application/x-www-form-urlencoded",
             )[1]
@@ -56,9 +54,8 @@ def test_the_running_web_process_picks_up_an_edit_within_seconds(slack, tmp_path
 
         assert risk_title() == "Risk Management"
         _edit(path, "      - id: risk-management\n", "      - id: risk-management\n        hint: [oops]\n")
-        time.sleep(3)
+        assert web.wait_for_log("kept the last good knowledge")
         assert risk_title() == "Risk Management"
-        assert "kept the last good knowledge" in web.log_text()
         _edit(path, "        hint: [oops]\n", "")
         _edit(path, "title: Risk Management", "title: Risk and Issue Management")
         deadline = time.monotonic() + 10
@@ -66,4 +63,4 @@ def test_the_running_web_process_picks_up_an_edit_within_seconds(slack, tmp_path
             time.sleep(0.25)
         assert risk_title() == "Risk and Issue Management"
     finally:
-        stop(web.process)
+        web.stop()

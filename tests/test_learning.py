@@ -15,7 +15,7 @@ from bot.core.learned import CACHE_KEEP
 from bot.core.loading import KnowledgeError, load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.routing import route
-from tests.web_process import run_bot
+from tests.support.processes import run_bot
 
 ODD_EXAMPLE = "who minds the piggy bank when the quarter closes"
 ODD_SYNONYM = "who looks after the dosh"

@@ -6,10 +6,8 @@ from pathlib import Path
 import pytest
 
 from bot.settings import SLACK_API_URL, Settings, SettingsError
-from tests.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET
-from tests.web_process import run_bot
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET
+from tests.support.processes import run_bot
 
 
 def test_nothing_set_means_the_console_with_defaults():

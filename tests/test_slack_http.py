@@ -1,36 +1,25 @@
-"""Every Slack surface end to end: the web process started as the Procfile starts it, signed
-requests shaped like Slack's, and a fake Slack on 127.0.0.1 recording what the bot sent back."""
+"""Every Slack surface in process: signed requests shaped like Slack's, through the same request
+checks and Bolt app the web process serves, and a fake Slack on 127.0.0.1 recording what the bot sent."""
 
 import json
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-from tests import fake_slack
-from tests.fake_slack import BOT_USER_ID, block_actions, event_callback, interaction, post
-from tests.web_process import ROOT, free_port, healthy
+from tests.support import fake_slack
+from tests.support.fake_slack import BOT_USER_ID, block_actions, event_callback, interaction
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
 
-@pytest.fixture(autouse=True)
-def fresh_calls(slack):
-    slack.calls.clear()
-
-
-def _command(web, slack, text):
-    status, body, _ = post(f"{web}/slack/events", fake_slack.slash_command(text, slack.response_url()), FORM)
+def _command(app, slack, text):
+    status, body, _ = app.post(fake_slack.slash_command(text, slack.response_url()), FORM)
     assert status == 200
     return json.loads(body)
 
 
-def _event(web, event, event_id):
-    status, _, _ = post(f"{web}/slack/events", event_callback(event, event_id), JSON)
+def _event(app, event, event_id):
+    status, _, _ = app.post(event_callback(event, event_id), JSON)
     assert status == 200
 
 
@@ -42,29 +31,27 @@ def _header(message: dict) -> str:
     return message["blocks"][0]["text"]["text"]
 
 
-def test_health_check(web):
-    with urllib.request.urlopen(f"{web}/health", timeout=5) as response:
-        assert (response.status, response.read()) == (200, b"ok\n")
+def test_health_check(app):
+    status, body, _ = app.get("/health")
+    assert (status, body) == (200, b"ok\n")
 
 
-def test_url_verification_challenge_is_answered(web):
+def test_url_verification_challenge_is_answered(app):
     body = json.dumps(
         {"type": "url_verification", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "token": "t"}
     )
-    status, reply, _ = post(f"{web}/slack/events", body.encode(), JSON)
+    status, reply, _ = app.post(body.encode(), JSON)
     assert status == 200
     assert b"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in reply
 
 
-def test_unsigned_request_is_refused(web, slack):
-    status, _, _ = post(
-        f"{web}/slack/events", fake_slack.slash_command("compare", slack.response_url()), FORM, sign=False
-    )
+def test_unsigned_request_is_refused(app, slack):
+    status, _, _ = app.post(fake_slack.slash_command("compare", slack.response_url()), FORM, sign=False)
     assert status == 401
 
 
-def test_slash_command_answers_privately_in_the_acknowledgement(web, slack):
-    reply = _command(web, slack, "who handles risk?")
+def test_slash_command_answers_privately_in_the_acknowledgement(app, slack):
+    reply = _command(app, slack, "who handles risk?")
     assert reply["response_type"] == "ephemeral"
     assert _header(reply) == "Risk Management"
     assert "The Delivery Lead" in reply["text"] + json.dumps(reply["blocks"])
@@ -72,35 +59,35 @@ def test_slash_command_answers_privately_in_the_acknowledgement(web, slack):
 
 
 @pytest.mark.parametrize("text", ["", "help"])
-def test_slash_command_alone_or_help_explains_itself(web, slack, text):
-    reply = _command(web, slack, text)
+def test_slash_command_alone_or_help_explains_itself(app, slack, text):
+    reply = _command(app, slack, text)
     assert _header(reply) == "Role Bot"
     assert "/role compare" in json.dumps(reply["blocks"])
 
 
-def test_slash_compare_shows_the_roles_side_by_side(web, slack):
-    reply = _command(web, slack, "compare delivery lead and delivery manager")
+def test_slash_compare_shows_the_roles_side_by_side(app, slack):
+    reply = _command(app, slack, "compare delivery lead and delivery manager")
     assert _header(reply) == "Delivery Lead vs Delivery Manager"
     rows = [block for block in reply["blocks"] if "fields" in block and "text" in block]
     assert [row["text"]["text"] for row in rows] == ["*Focus*", "*Scope*", "*Stakeholder Interaction*"]
 
 
-def test_slash_role_name_answers_with_the_role(web, slack):
-    assert _header(_command(web, slack, "delivery manager")) == "Delivery Manager"
+def test_slash_role_name_answers_with_the_role(app, slack):
+    assert _header(_command(app, slack, "delivery manager")) == "Delivery Manager"
 
 
-def test_slash_related_buttons_lead_to_the_comparison_and_the_other_role(web, slack):
-    labels = [button["text"]["text"] for button in _actions(_command(web, slack, "who owns the budget?"))]
+def test_slash_related_buttons_lead_to_the_comparison_and_the_other_role(app, slack):
+    labels = [button["text"]["text"] for button in _actions(_command(app, slack, "who owns the budget?"))]
     assert labels[:3] == ["Share in channel", "Compare Delivery Lead and Delivery Manager", "Delivery Lead"]
     assert any(label.startswith("Example:") for label in labels)
 
 
-def test_share_button_posts_the_answer_publicly_with_who_shared_it(web, slack):
-    share = _actions(_command(web, slack, "who owns the budget?"))[0]
+def test_share_button_posts_the_answer_publicly_with_who_shared_it(app, slack):
+    share = _actions(_command(app, slack, "who owns the budget?"))[0]
     payload = block_actions(
         {"action_id": share["action_id"], "value": share["value"]}, slack.response_url("share"), True
     )
-    status, _, _ = post(f"{web}/slack/events", interaction(payload), FORM)
+    status, _, _ = app.post(interaction(payload), FORM)
     assert status == 200
     public, removal = slack.responses(2)
     assert public.body["response_type"] == "in_channel"
@@ -109,8 +96,8 @@ def test_share_button_posts_the_answer_publicly_with_who_shared_it(web, slack):
     assert removal.body["delete_original"] is True
 
 
-def test_did_you_mean_buttons_answer_the_chosen_entry(web, slack):
-    reply = _command(web, slack, "who coordinates?")
+def test_did_you_mean_buttons_answer_the_chosen_entry(app, slack):
+    reply = _command(app, slack, "who coordinates?")
     choices = _actions(reply)
     assert [choice["text"]["text"] for choice in choices] == [
         "Team Coordination (Delivery Lead)",
@@ -120,14 +107,14 @@ def test_did_you_mean_buttons_answer_the_chosen_entry(web, slack):
     payload = block_actions(
         {"action_id": chosen["action_id"], "value": chosen["value"]}, slack.response_url("pick"), True
     )
-    post(f"{web}/slack/events", interaction(payload), FORM)
+    app.post(interaction(payload), FORM)
     (response,) = slack.responses(1)
     assert response.body["replace_original"] is True
     assert response.body["blocks"][0]["text"]["text"] == "Cross-Functional Coordination"
 
 
-def test_mention_in_a_channel_answers_in_a_thread_under_it(web, slack):
-    _event(web, fake_slack.mention("who owns the budget?", "1700000100.000100"), "Ev0mention1")
+def test_mention_in_a_channel_answers_in_a_thread_under_it(app, slack):
+    _event(app, fake_slack.mention("who owns the budget?", "1700000100.000100"), "Ev0mention1")
     (message,) = slack.posted(1)
     assert message.body["channel"] == "C0CHAN001"
     assert message.body["thread_ts"] == "1700000100.000100"
@@ -135,21 +122,21 @@ def test_mention_in_a_channel_answers_in_a_thread_under_it(web, slack):
     assert message.body["unfurl_links"] is False
 
 
-def test_mention_inside_a_thread_answers_in_that_thread(web, slack):
+def test_mention_inside_a_thread_answers_in_that_thread(app, slack):
     event = fake_slack.mention("compare", "1700000200.000300", thread_ts="1700000200.000100")
-    _event(web, event, "Ev0mention2")
+    _event(app, event, "Ev0mention2")
     (message,) = slack.posted(1)
     assert message.body["thread_ts"] == "1700000200.000100"
     assert message.body["blocks"][0]["text"]["text"] == "Delivery Lead vs Delivery Manager"
 
 
-def test_a_question_the_bot_cannot_answer_still_gets_a_friendly_reply(web, slack):
-    _event(web, fake_slack.mention("order me a pizza", "1700000300.000100"), "Ev0mention3")
+def test_a_question_the_bot_cannot_answer_still_gets_a_friendly_reply(app, slack):
+    _event(app, fake_slack.mention("order me a pizza", "1700000300.000100"), "Ev0mention3")
     (message,) = slack.posted(1)
     assert "Sorry, I can't answer" in message.body["text"]
 
 
-def test_direct_message_is_answered_in_the_dm(web, slack):
+def test_direct_message_is_answered_in_the_dm(app, slack):
     event = {
         "type": "message",
         "channel_type": "im",
@@ -158,14 +145,14 @@ def test_direct_message_is_answered_in_the_dm(web, slack):
         "ts": "1700000400.000100",
         "channel": "D0DIRECT1",
     }
-    _event(web, event, "Ev0dm1")
+    _event(app, event, "Ev0dm1")
     (message,) = slack.posted(1)
     assert message.body["channel"] == "D0DIRECT1"
     assert message.body.get("thread_ts") is None
     assert message.body["text"].startswith("No — Budget and Financial Management")
 
 
-def test_the_bot_never_answers_itself_or_other_bots(web, slack):
+def test_the_bot_never_answers_itself_or_other_bots(app, slack):
     own = {
         "type": "message",
         "channel_type": "im",
@@ -193,20 +180,17 @@ def test_the_bot_never_answers_itself_or_other_bots(web, slack):
         "channel": "D0DIRECT1",
     }
     for number, event in enumerate((own, other, person)):
-        _event(web, event, f"Ev0bots{number}")
-    posted = slack.posted(1)
-    time.sleep(0.5)  # give a wrong answer to the bots' messages time to arrive, if one were coming
-    assert [call.body["blocks"][0]["text"]["text"] for call in slack.posted(1)] == [
-        posted[0].body["blocks"][0]["text"]["text"]
-    ]
-    assert posted[0].body["blocks"][0]["text"]["text"].startswith("Scope")
+        _event(app, event, f"Ev0bots{number}")
+    app.settle()
+    (posted,) = slack.posted(1)
+    assert posted.body["blocks"][0]["text"]["text"].startswith("Scope")
 
 
-def test_message_shortcut_answers_that_message_in_its_thread(web, slack):
+def test_message_shortcut_answers_that_message_in_its_thread(app, slack):
     payload = fake_slack.message_shortcut(
         "who is responsible for risk on this?", slack.response_url("sc"), thread_ts="1700000000.000001"
     )
-    status, _, _ = post(f"{web}/slack/events", interaction(payload), FORM)
+    status, _, _ = app.post(interaction(payload), FORM)
     assert status == 200
     (message,) = slack.posted(1)
     assert message.body["channel"] == "C0CHAN001"
@@ -215,16 +199,16 @@ def test_message_shortcut_answers_that_message_in_its_thread(web, slack):
     assert "<@U0MANAGER>" in json.dumps(message.body["blocks"])
 
 
-def test_message_shortcut_on_a_top_level_message_starts_its_thread(web, slack):
+def test_message_shortcut_on_a_top_level_message_starts_its_thread(app, slack):
     payload = fake_slack.message_shortcut("compare", slack.response_url("sc2"))
-    post(f"{web}/slack/events", interaction(payload), FORM)
+    app.post(interaction(payload), FORM)
     (message,) = slack.posted(1)
     assert message.body["thread_ts"] == "1700000000.000200"
 
 
-def test_app_home_is_published_when_opened(web, slack):
+def test_app_home_is_published_when_opened(app, slack):
     event = {"type": "app_home_opened", "user": "U0ASKER01", "channel": "D0DIRECT1", "tab": "home"}
-    _event(web, event, "Ev0home1")
+    _event(app, event, "Ev0home1")
     (call,) = slack.wait_for(1, "/api/views.publish")
     view = call.body["view"] if isinstance(call.body["view"], dict) else json.loads(call.body["view"])
     assert call.body["user_id"] == "U0ASKER01"
@@ -232,25 +216,3 @@ def test_app_home_is_published_when_opened(web, slack):
     headers = [block["text"]["text"] for block in view["blocks"] if block["type"] == "header"]
     assert headers[:3] == ["Role Bot", "Delivery Lead", "Delivery Manager"]
     assert "Delivery Lead vs Delivery Manager" in headers
-
-
-def test_run_with_http_settings_serves_the_procfile_web_process(slack, tmp_path):
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SLACK_")}
-    env |= {
-        "PORT": str(port),
-        "SLACK_BOT_TOKEN": fake_slack.BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": fake_slack.SIGNING_SECRET,
-        "SLACK_API_URL": slack.api_url,
-    }
-    log = tmp_path / "run.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=output, stderr=output
-        )
-    try:
-        assert healthy(f"http://127.0.0.1:{port}"), log.read_text()
-        assert f"so Role Bot serves HTTP on port {port}" in log.read_text()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

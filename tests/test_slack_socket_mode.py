@@ -1,20 +1,18 @@
-"""Socket Mode end to end: the Procfile's worker process, connected through a fake
-apps.connections.open to a local Socket Mode endpoint, answers a slash command and a mention."""
+"""Socket Mode: the Procfile's worker process end to end (connection, a slash command, a mention),
+and reconnection in process, against a fake apps.connections.open and a local Socket Mode endpoint."""
 
-import os
-import subprocess
-import sys
-import time
 import urllib.parse
-from pathlib import Path
 
 import pytest
 
-from tests import fake_slack
-from tests.fake_slack import FakeSlack, event_envelope, mention
-from tests.fake_socket_mode import FakeSocketMode
-
-ROOT = Path(__file__).resolve().parent.parent
+from bot.settings import Settings
+from bot.slack.app import build_app
+from bot.slack.pool import ListenerPool
+from bot.slack.socket_mode import socket_mode_handler
+from tests.support import fake_slack
+from tests.support.fake_slack import FakeSlack, event_envelope, mention
+from tests.support.fake_socket_mode import FakeSocketMode
+from tests.support.processes import start_worker
 
 
 @pytest.fixture(scope="module")
@@ -29,31 +27,9 @@ def endpoints():
 @pytest.fixture(scope="module")
 def worker(endpoints, tmp_path_factory):
     slack, socket_mode = endpoints
-    command = next(
-        line.partition(":")[2].strip()
-        for line in (ROOT / "Procfile").read_text().splitlines()
-        if line.startswith("worker:")
-    )
-    env = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "SLACK_BOT_TOKEN": fake_slack.BOT_TOKEN,
-        "SLACK_APP_TOKEN": fake_slack.APP_TOKEN,
-        "SLACK_API_URL": slack.api_url,
-    }
-    env.pop("SLACK_SIGNING_SECRET", None)
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(["sh", "-c", f"exec {command}"], cwd=ROOT, env=env, stdout=output, stderr=output)
-    if not socket_mode.wait_connected():
-        process.kill()
-        pytest.fail(f"the worker did not connect:\n{log.read_text()}")
+    process = start_worker(slack, socket_mode, tmp_path_factory.mktemp("worker") / "worker.log")
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    process.stop()
 
 
 @pytest.mark.usefixtures("worker")
@@ -86,26 +62,59 @@ def test_mention_over_socket_mode_is_answered_in_its_thread(endpoints):
     assert message.body["blocks"][0]["text"]["text"] == "Budget and Financial Management"
 
 
-@pytest.mark.usefixtures("worker")
-def test_a_redelivered_event_is_answered_once(endpoints):
-    slack, socket_mode = endpoints
+class Connected:
+    """Role Bot's app connected over Socket Mode in this process, with a short ping interval so that
+    a dropped connection is noticed in about two seconds rather than fifteen."""
+
+    def __init__(self, slack: FakeSlack, answerer) -> None:
+        settings = Settings(bot_token=fake_slack.BOT_TOKEN, app_token=fake_slack.APP_TOKEN, api_url=slack.api_url)
+        self.pool = ListenerPool(4)
+        self.handler = socket_mode_handler(settings, build_app(settings, answerer, pool=self.pool), ping_seconds=0.5)
+        self.handler.connect()
+
+    def settle(self) -> None:
+        assert self.pool.wait_idle(15)
+
+    def close(self) -> None:
+        self.handler.close()
+        self.pool.shutdown(wait=True)
+
+
+@pytest.fixture(scope="module")
+def connection(answerer):
+    slack, socket_mode = FakeSlack(), FakeSocketMode()
+    slack.socket_url = socket_mode.url
+    app = Connected(slack, answerer)
+    assert socket_mode.wait_connected()
+    yield slack, socket_mode, app
+    app.close()
+    socket_mode.close()
+    slack.close()
+
+
+@pytest.fixture
+def connected(connection):
+    slack, _, app = connection
+    app.settle()
     slack.calls.clear()
-    payload = event_envelope(mention("compare", "1700000950.000100", channel="C0CHAN002"), "Ev0socket2")
-    for _ in range(3):
-        assert socket_mode.ack_for(socket_mode.send("events_api", payload)) is not None
-    assert len(slack.posted(1)) == 1
-    time.sleep(0.5)
-    assert len(slack.posted(1)) == 1
+    return connection
 
 
 def _mention_payload(event_id: str, ts: str, question: str = "who owns the budget?") -> dict:
     return event_envelope(mention(question, ts, channel="C0RECONN1"), event_id)
 
 
-@pytest.mark.usefixtures("worker")
-def test_after_slack_asks_to_reconnect_the_bot_reconnects_and_keeps_answering(endpoints):
-    slack, socket_mode = endpoints
-    slack.calls.clear()
+def test_a_redelivered_event_is_answered_once(connected):
+    slack, socket_mode, app = connected
+    payload = event_envelope(mention("compare", "1700000950.000100", channel="C0CHAN002"), "Ev0socket2")
+    for _ in range(3):
+        assert socket_mode.ack_for(socket_mode.send("events_api", payload)) is not None
+    app.settle()
+    assert len(slack.posted(1)) == 1
+
+
+def test_after_slack_asks_to_reconnect_the_bot_reconnects_and_keeps_answering(connected):
+    slack, socket_mode, _ = connected
     before = socket_mode.connection_count
     socket_mode.send_raw({"type": "disconnect", "reason": "refresh_requested", "debug_info": {"host": "test"}})
     assert socket_mode.wait_connected(before + 1)
@@ -117,10 +126,8 @@ def test_after_slack_asks_to_reconnect_the_bot_reconnects_and_keeps_answering(en
     assert message.body["thread_ts"] == "1700003000.000100"
 
 
-@pytest.mark.usefixtures("worker")
-def test_after_a_dropped_connection_the_bot_reconnects_and_answers_a_redelivery_once(endpoints):
-    slack, socket_mode = endpoints
-    slack.calls.clear()
+def test_after_a_dropped_connection_the_bot_reconnects_and_answers_a_redelivery_once(connected):
+    slack, socket_mode, app = connected
     payload = _mention_payload("Ev0recon02", "1700003100.000100", "compare")
     assert socket_mode.ack_for(socket_mode.send("events_api", payload)) is not None
     assert len(slack.posted(1)) == 1
@@ -129,5 +136,5 @@ def test_after_a_dropped_connection_the_bot_reconnects_and_answers_a_redelivery_
     assert socket_mode.wait_connected(before + 1)
     redelivery = socket_mode.send("events_api", payload)  # Slack redelivers what it did not see acknowledged
     assert socket_mode.ack_for(redelivery) is not None
-    time.sleep(0.5)
+    app.settle()
     assert len(slack.posted(1)) == 1

@@ -6,9 +6,9 @@ import time
 
 from slack_bolt import BoltResponse
 
-from bot.slack.client import APOLOGY
+from bot.blocks.messages import APOLOGY
 from bot.slack.web import SlackWeb
-from tests.fake_slack import SIGNING_SECRET, signature, slash_command
+from tests.support.fake_slack import SIGNING_SECRET, signature, slash_command
 
 
 class SilentBolt:

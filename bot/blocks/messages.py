@@ -26,6 +26,9 @@ from bot.core.routing import (
 )
 
 SHARE_ACTION = "share_answer"
+APOLOGY = "Sorry — something went wrong on my side while answering that. Please try again in a moment."
+GONE = "That answer is no longer available. Ask again with /role."
+NOT_IN_CHANNEL = "I can't post in this channel yet — invite me with /invite @Role Bot. Here is the answer for you:"
 SHOW_ACTION = "show_answer"  # followed by ":<n>", since action ids must be unique within a message
 SHOW_ACTION_PATTERN = re.compile(rf"^{SHOW_ACTION}(:\d+)?$")
 SHORTCUT_CALLBACK = "answer_with_role_bot"

@@ -5,17 +5,18 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 
 from bot.blocks.messages import private_reply
-from bot.core.answerer import Answerer
-from bot.slack.client import apology_on_error
+from bot.handlers.context import answerer_in
+from bot.handlers.failures import apology_on_error
 
 COMMAND = "/role"
 
 
-def register(app: App, answerer: Answerer) -> None:
-    @app.command(COMMAND)
-    def answer_command(ack: Ack, command: dict) -> None:
-        with apology_on_error(lambda text: ack(response_type="ephemeral", text=text)):
-            text = command.get("text")
-            answer, knowledge = answerer.answer(text if isinstance(text, str) else "")
-            reply = private_reply(answer, knowledge)
-            ack(response_type="ephemeral", **reply.message())
+def answer_command(ack: Ack, command: dict, context: dict) -> None:
+    with apology_on_error(lambda text: ack(response_type="ephemeral", text=text)):
+        text = command.get("text")
+        answer, knowledge = answerer_in(context).answer(text if isinstance(text, str) else "")
+        ack(response_type="ephemeral", **private_reply(answer, knowledge).message())
+
+
+def register(app: App) -> None:
+    app.command(COMMAND)(answer_command)

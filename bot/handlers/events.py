@@ -7,26 +7,31 @@ from slack_sdk import WebClient
 
 from bot.blocks.messages import public_reply
 from bot.core.answerer import Answerer
-from bot.slack.client import apology_on_error, post_reply
+from bot.handlers.context import answerer_in
+from bot.handlers.failures import apology_on_error
+from bot.slack.sending import post_reply
 
 
-def register(app: App, answerer: Answerer) -> None:
-    @app.event("app_mention")
-    def answer_mention(event: dict, client: WebClient, context: dict) -> None:
-        # Editing a message that mentions the bot delivers the mention again, with a new event id.
-        if _from_a_bot(event, context) or event.get("edited"):
-            return
-        _reply_in_thread(event, client, answerer)
-
-    @app.event("message")
-    def answer_direct_message(event: dict, client: WebClient, context: dict) -> None:
-        # Only plain messages people send in a DM; edits, joins and channel chatter are not questions.
-        if event.get("channel_type") != "im" or event.get("subtype") or _from_a_bot(event, context):
-            return
-        _reply_in_thread(event, client, answerer, thread=bool(event.get("thread_ts")))
+def answer_mention(event: dict, client: WebClient, context: dict) -> None:
+    # Editing a message that mentions the bot delivers the mention again, with a new event id.
+    if _from_a_bot(event, context) or event.get("edited"):
+        return
+    _reply_under(event, client, answerer_in(context))
 
 
-def _reply_in_thread(event: dict, client: WebClient, answerer: Answerer, thread: bool = True) -> None:
+def answer_direct_message(event: dict, client: WebClient, context: dict) -> None:
+    # Only plain messages people send in a DM; edits, joins and channel chatter are not questions.
+    if event.get("channel_type") != "im" or event.get("subtype") or _from_a_bot(event, context):
+        return
+    _reply_under(event, client, answerer_in(context), thread=bool(event.get("thread_ts")))
+
+
+def register(app: App) -> None:
+    app.event("app_mention")(answer_mention)
+    app.event("message")(answer_direct_message)
+
+
+def _reply_under(event: dict, client: WebClient, answerer: Answerer, thread: bool = True) -> None:
     """Answer under the message: in its thread, or as a new thread under it."""
     channel = event.get("channel")
     if not isinstance(channel, str):

@@ -6,12 +6,14 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks.messages import home_view
-from bot.core.answerer import Answerer
+from bot.handlers.context import answerer_in
 
 
-def register(app: App, answerer: Answerer) -> None:
-    @app.event("app_home_opened")
-    def publish_home(event: dict, client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        client.views_publish(user_id=event["user"], view=home_view(answerer.knowledge))
+def publish_home(event: dict, client: WebClient, context: dict) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    client.views_publish(user_id=event["user"], view=home_view(answerer_in(context).knowledge))
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(publish_home)

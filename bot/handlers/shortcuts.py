@@ -7,28 +7,29 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.messages import SHORTCUT_CALLBACK, mention, private_reply, public_reply
-from bot.core.answerer import Answerer
-from bot.slack.client import apology_on_error, post_reply, respond_with
+from bot.blocks.messages import NOT_IN_CHANNEL, SHORTCUT_CALLBACK, mention, private_reply, public_reply
+from bot.handlers.context import answerer_in
+from bot.handlers.failures import apology_on_error
+from bot.slack.sending import post_reply, respond_with
 
-NOT_IN_CHANNEL = "I can't post in this channel yet — invite me with /invite @Role Bot. Here is the answer for you:"
+
+def answer_message(ack: Ack, shortcut: dict, client: WebClient, respond: Respond, context: dict) -> None:
+    ack()
+    with apology_on_error(lambda text: respond_with(respond, text=text, response_type="ephemeral")):
+        message, channel, user = (_part(shortcut, key) for key in ("message", "channel", "user"))
+        text = message.get("text")
+        answer, knowledge = answerer_in(context).answer(text if isinstance(text, str) else "")
+        note = f"Answered with Role Bot for {mention(user.get('id', ''))}"
+        reply = public_reply(answer, knowledge, note=note)
+        problem = post_reply(client, channel.get("id", ""), message.get("thread_ts") or message.get("ts"), reply)
+        if problem in ("not_in_channel", "channel_not_found"):
+            private = private_reply(answer, knowledge)
+            respond_with(respond, text=NOT_IN_CHANNEL, response_type="ephemeral", replace_original=False)
+            respond_with(respond, **private.message(), response_type="ephemeral", replace_original=False)
 
 
-def register(app: App, answerer: Answerer) -> None:
-    @app.shortcut(SHORTCUT_CALLBACK)
-    def answer_message(ack: Ack, shortcut: dict, client: WebClient, respond: Respond) -> None:
-        ack()
-        with apology_on_error(lambda text: respond_with(respond, text=text, response_type="ephemeral")):
-            message, channel, user = (_part(shortcut, key) for key in ("message", "channel", "user"))
-            text = message.get("text")
-            answer, knowledge = answerer.answer(text if isinstance(text, str) else "")
-            note = f"Answered with Role Bot for {mention(user.get('id', ''))}"
-            reply = public_reply(answer, knowledge, note=note)
-            problem = post_reply(client, channel.get("id", ""), message.get("thread_ts") or message.get("ts"), reply)
-            if problem in ("not_in_channel", "channel_not_found"):
-                private = private_reply(answer, knowledge)
-                respond_with(respond, text=NOT_IN_CHANNEL, response_type="ephemeral", replace_original=False)
-                respond_with(respond, **private.message(), response_type="ephemeral", replace_original=False)
+def register(app: App) -> None:
+    app.shortcut(SHORTCUT_CALLBACK)(answer_message)
 
 
 def _part(shortcut: dict[str, Any], key: str) -> dict[str, Any]:

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
 
 from bot.core.answerer import Answerer
 from bot.handlers import actions, commands, events, home, shortcuts
+from bot.handlers.context import sharing
 from bot.settings import Settings
 from bot.slack.client import web_client
 from bot.slack.deliveries import SeenDeliveries
+from bot.slack.pool import ListenerPool
 
 LISTENER_THREADS = 64
 
 
-def build_app(settings: Settings, answerer: Answerer | None = None) -> App:
-    """A Bolt app for these settings; every listener answers through the same Answerer."""
+def build_app(settings: Settings, answerer: Answerer | None = None, pool: ListenerPool | None = None) -> App:
+    """A Bolt app for these settings; every listener answers through the same Answerer, and work
+    done after the acknowledgement runs on the pool (one of LISTENER_THREADS threads unless given)."""
     if answerer is None:
         answerer = Answerer.from_file(settings.knowledge_path)
         answerer.watch()
@@ -26,15 +28,16 @@ def build_app(settings: Settings, answerer: Answerer | None = None) -> App:
     app = App(
         client=client,
         # Enough listener threads that replies waiting on Slack never keep /role from acknowledging.
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
+        listener_executor=pool or ListenerPool(LISTENER_THREADS),
         signing_secret=settings.signing_secret or None,
         # Socket Mode connections are authenticated by the app token instead of request signatures.
         request_verification_enabled=bool(settings.signing_secret),
         ignoring_self_events_enabled=True,
     )
     app.middleware(_skip_redeliveries(SeenDeliveries()))
+    app.middleware(sharing(answerer))
     for listeners in (commands, events, actions, shortcuts, home):
-        listeners.register(app, answerer)
+        listeners.register(app)
     return app
 
 

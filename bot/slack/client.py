@@ -1,18 +1,14 @@
-"""The Web API client and the one way answers are posted, with Slack's faults handled.
+"""The Web API client: bounded retries with slack_sdk's retry handlers.
 
-Retries use slack_sdk's retry handlers: rate limits wait for Retry-After, server errors and
-dropped connections back off, all bounded. Errors Slack reports (ok: false) are not retried.
+Rate limits wait for Retry-After (capped), server errors and dropped connections back off, all
+bounded. Errors Slack reports (ok: false) are not retried: they are answers, not faults.
 """
 
 from __future__ import annotations
 
-import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import (
     BackoffRetryIntervalCalculator,
     ConnectionErrorRetryHandler,
@@ -23,16 +19,9 @@ from slack_sdk.http_retry import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 
-from bot.blocks.render import Reply
-
 RETRIES = 2
 TIMEOUT_SECONDS = 10
 MAX_WAIT_SECONDS = 5  # the longest a rate limit is waited out before retrying
-APOLOGY = "Sorry — something went wrong on my side while answering that. Please try again in a moment."
-# Slack refused the blocks themselves: the same answer as plain text still gets through.
-_BLOCK_ERRORS = {"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long"}
-
-logger = logging.getLogger(__name__)
 
 
 class CappedRateLimitRetryHandler(RateLimitErrorRetryHandler):
@@ -79,67 +68,3 @@ def web_client(token: str, base_url: str) -> WebClient:
             ServerErrorRetryHandler(max_retry_count=RETRIES, interval_calculator=backoff),
         ],
     )
-
-
-def post_reply(client: WebClient, channel: str, thread_ts: str | None, reply: Reply) -> str:
-    """Post an answer, as plain text if Slack refuses its blocks. '' when it got through, else why not."""
-    message = {
-        "channel": channel,
-        "thread_ts": thread_ts,
-        "text": reply.text,
-        "unfurl_links": False,
-        "unfurl_media": False,
-    }
-    problem = _post(client, message | {"blocks": reply.blocks})
-    if problem in _BLOCK_ERRORS:
-        logger.warning("Slack refused the blocks (%s); posting the answer as plain text", problem)
-        problem = _post(client, message)
-    if problem:
-        logger.warning("could not post an answer in %s: %s", channel, problem)
-    return problem
-
-
-def _post(client: WebClient, message: dict) -> str:
-    try:
-        client.chat_postMessage(**message)
-    except SlackApiError as error:  # Slack answered ok: false; not worth retrying
-        return str(error.response.get("error"))
-    except Exception as error:  # unreachable, or an answer that is not JSON: the process keeps serving
-        return _describe(error)
-    return ""
-
-
-def respond_with(respond: Callable[..., object], **message: object) -> bool:
-    """Send through the interaction's response_url; a missing URL or a failure is one log line."""
-    try:
-        response = respond(**message)
-    except ValueError as error:  # Bolt's word for a payload without a response_url
-        logger.warning("could not respond: %s", error)
-        return False
-    except Exception as error:
-        logger.warning("could not reach the response URL: %s", _describe(error))
-        return False
-    status = getattr(response, "status_code", 200)
-    if status >= 400:
-        logger.warning("the response URL answered %s", status)
-        return False
-    return True
-
-
-@contextmanager
-def apology_on_error(apologise: Callable[[str], object]) -> Iterator[None]:
-    """Run a listener's work; if it fails, log the bug and tell the user rather than stay silent."""
-    try:
-        yield
-    except Exception:
-        logger.exception("a listener failed")
-        try:
-            apologise(APOLOGY)
-        except Exception as error:
-            logger.warning("could not send the apology either: %s", _describe(error))
-
-
-def _describe(error: Exception) -> str:
-    if isinstance(error, SlackApiError):
-        return str(error.response.get("error"))
-    return f"{type(error).__name__}: {error}"[:300]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 
@@ -18,7 +19,10 @@ def run_socket_mode(settings: Settings) -> None:
     """Connect with the app-level token and answer until the process is stopped."""
     configure_logging(settings.log_level, settings.secrets)
     settings.require("socket")
-    app = build_app(settings)
+    socket_mode_handler(settings, build_app(settings)).start()
+
+
+def socket_mode_handler(settings: Settings, app: App, ping_seconds: float = PING_SECONDS) -> SocketModeHandler:
+    """The Socket Mode connection for this app, not yet connected."""
     client = WebClient(base_url=settings.api_url)
-    handler = SocketModeHandler(app, settings.app_token, web_client=client, ping_interval=PING_SECONDS)
-    handler.start()
+    return SocketModeHandler(app, settings.app_token, web_client=client, ping_interval=ping_seconds)

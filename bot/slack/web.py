@@ -15,10 +15,10 @@ from http import HTTPStatus
 
 from slack_bolt import App, BoltRequest
 
+from bot.blocks.messages import APOLOGY
 from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.slack.app import build_app
-from bot.slack.client import APOLOGY
 from bot.slack.signing import signature_problem
 
 SLACK_PATH = "/slack/events"

@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -76,13 +77,23 @@ class FakeSlack:
 
     def wait_for(self, count: int = 1, path_prefix: str = "", timeout: float = 10.0) -> list[Call]:
         """The calls whose path starts with the prefix, once there are `count` of them (bounded wait)."""
+        return self.wait_until(lambda call: call.path.startswith(path_prefix), count, timeout)
+
+    def wait_until(self, wanted: Callable[[Call], bool], count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """The calls `wanted` accepts, once there are `count` of them or the time is up."""
         deadline = time.monotonic() + timeout
         while True:
             with self._lock:
-                found = [call for call in self.calls if call.path.startswith(path_prefix)]
+                found = [call for call in self.calls if wanted(call)]
             if len(found) >= count or time.monotonic() > deadline:
                 return found
             time.sleep(0.02)
+
+    def posted_in(self, channel: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """The messages posted in one channel, once there are `count` of them."""
+        return self.wait_until(
+            lambda call: call.method == "chat.postMessage" and call.body.get("channel") == channel, count, timeout
+        )
 
     def posted(self, count: int = 1, timeout: float = 10.0) -> list[Call]:
         return self.wait_for(count, "/api/chat.postMessage", timeout)
@@ -169,6 +180,12 @@ def signature(body: bytes, timestamp: str, secret: str = SIGNING_SECRET) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+def signed_headers(body: bytes, timestamp: str | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
+    """The headers Slack signs a request with (now, unless a timestamp is given)."""
+    timestamp = timestamp or str(int(time.time()))
+    return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature(body, timestamp, secret)}
+
+
 def post(
     url: str,
     body: bytes,
@@ -177,12 +194,8 @@ def post(
     sign: bool = True,
     timestamp: str | None = None,
 ) -> tuple[int, bytes, dict]:
-    """POST to the app; signed with the test secret unless told otherwise. Returns status, body, headers."""
-    timestamp = timestamp or str(int(time.time()))
-    all_headers = {"Content-Type": content_type}
-    if sign:
-        all_headers |= {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature(body, timestamp)}
-    all_headers |= headers or {}
+    """POST over HTTP; signed with the test secret unless told otherwise. Returns status, body, headers."""
+    all_headers = {"Content-Type": content_type} | (signed_headers(body, timestamp) if sign else {}) | (headers or {})
     request = urllib.request.Request(url, data=body, headers=all_headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=10) as response:

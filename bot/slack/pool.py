@@ -1,0 +1,44 @@
+"""The threads listeners run on after Slack has been acknowledged, counting the work in hand."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+
+class ListenerPool(ThreadPoolExecutor):
+    """A thread pool that knows how much work is queued or running, and can wait until there is none
+    (to stop gracefully, or to know that a request has been handled completely)."""
+
+    def __init__(self, max_workers: int, thread_name_prefix: str = "listener") -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
+        self._pending = 0
+        self._changed = threading.Condition()
+
+    @property
+    def pending(self) -> int:
+        with self._changed:
+            return self._pending
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._changed:
+            self._pending += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._finished()
+            raise
+        future.add_done_callback(lambda _: self._finished())
+        return future
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until nothing is queued or running; False if work remains after `timeout` seconds."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+    def _finished(self) -> None:
+        with self._changed:
+            self._pending -= 1
+            self._changed.notify_all()

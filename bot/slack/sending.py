@@ -1,0 +1,69 @@
+"""Sending to Slack with its faults handled: an answer posted in a channel or thread, a message
+through an interaction's response URL. A failure is one log line and a reason, never an exception."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.render import Reply
+
+# Slack refused the blocks themselves: the same answer as plain text still gets through.
+_BLOCK_ERRORS = {"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long"}
+
+logger = logging.getLogger(__name__)
+
+
+def post_reply(client: WebClient, channel: str, thread_ts: str | None, reply: Reply) -> str:
+    """Post an answer, as plain text if Slack refuses its blocks. '' when it got through, else why not."""
+    message = {
+        "channel": channel,
+        "thread_ts": thread_ts,
+        "text": reply.text,
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+    problem = _post(client, message | {"blocks": reply.blocks})
+    if problem in _BLOCK_ERRORS:
+        logger.warning("Slack refused the blocks (%s); posting the answer as plain text", problem)
+        problem = _post(client, message)
+    if problem:
+        logger.warning("could not post an answer in %s: %s", channel, problem)
+    return problem
+
+
+def _post(client: WebClient, message: dict) -> str:
+    try:
+        client.chat_postMessage(**message)
+    except SlackApiError as error:  # Slack answered ok: false; not worth retrying
+        return str(error.response.get("error"))
+    except Exception as error:  # unreachable, or an answer that is not JSON: the process keeps serving
+        return describe(error)
+    return ""
+
+
+def respond_with(respond: Callable[..., object], **message: object) -> bool:
+    """Send through the interaction's response_url; a missing URL or a failure is one log line."""
+    try:
+        response = respond(**message)
+    except ValueError as error:  # Bolt's word for a payload without a response_url
+        logger.warning("could not respond: %s", error)
+        return False
+    except Exception as error:
+        logger.warning("could not reach the response URL: %s", describe(error))
+        return False
+    status = getattr(response, "status_code", 200)
+    if status >= 400:
+        logger.warning("the response URL answered %s", status)
+        return False
+    return True
+
+
+def describe(error: Exception) -> str:
+    """A failure to reach Slack in one short line: Slack's error code, or the exception's kind."""
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error"))
+    return f"{type(error).__name__}: {error}"[:300]

@@ -1,0 +1,110 @@
+"""Every Slack surface once more through the real web process, started as the Procfile starts it:
+gunicorn, the request checks, Bolt, logging as configured for production, and the fake Slack."""
+
+import json
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
+
+from bot.procfile import PROJECT_ROOT
+from tests.support import fake_slack
+from tests.support.fake_slack import SIGNING_SECRET, block_actions, event_callback, interaction
+from tests.support.processes import clean_environment, free_port, healthy
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+def _header(message: dict) -> str:
+    return message["blocks"][0]["text"]["text"]
+
+
+def test_health_check(web_process):
+    with urllib.request.urlopen(f"{web_process.url}/health", timeout=5) as response:
+        assert (response.status, response.read()) == (200, b"ok\n")
+
+
+def test_slash_command_and_its_share_button(web_process, slack):
+    status, body, _ = web_process.post(fake_slack.slash_command("who owns the budget?", slack.response_url()), FORM)
+    assert status == 200
+    reply = json.loads(body)
+    assert (reply["response_type"], _header(reply)) == ("ephemeral", "Budget and Financial Management")
+    share = next(block for block in reply["blocks"] if block["type"] == "actions")["elements"][0]
+    click = block_actions({"action_id": share["action_id"], "value": share["value"]}, slack.response_url("e2e"), True)
+    assert web_process.post(interaction(click), FORM)[0] == 200
+    public = next(call for call in slack.wait_for(2, "/respond/e2e") if "blocks" in call.body)
+    assert (public.body["response_type"], _header(public.body)) == ("in_channel", "Budget and Financial Management")
+
+
+def test_mention_and_direct_message_are_answered(web_process, slack):
+    mention = fake_slack.mention("who handles risk?", "1700009000.000100", channel="C0E2E0001")
+    dm = {"type": "message", "channel_type": "im", "user": "U0ASKER01", "text": "compare", "ts": "1700009000.000200"}
+    for event, event_id in ((mention, "Ev0e2e0001"), (dm | {"channel": "D0E2E0001"}, "Ev0e2e0002")):
+        assert web_process.post(event_callback(event, event_id), JSON)[0] == 200
+    (in_channel,) = slack.posted_in("C0E2E0001")
+    (in_dm,) = slack.posted_in("D0E2E0001")
+    assert (in_channel.body["thread_ts"], _header(in_channel.body)) == ("1700009000.000100", "Risk Management")
+    assert _header(in_dm.body) == "Delivery Lead vs Delivery Manager"
+
+
+def test_message_shortcut_answers_in_the_thread(web_process, slack):
+    payload = fake_slack.message_shortcut("who is responsible for risk on this?", slack.response_url("sc"))
+    payload["channel"]["id"] = "C0E2E0002"
+    assert web_process.post(interaction(payload), FORM)[0] == 200
+    (message,) = slack.posted_in("C0E2E0002")
+    assert (message.body["thread_ts"], _header(message.body)) == ("1700000000.000200", "Risk Management")
+
+
+def test_app_home_is_published(web_process, slack):
+    event = {"type": "app_home_opened", "user": "U0HOME001", "channel": "D0DIRECT1", "tab": "home"}
+    assert web_process.post(event_callback(event, "Ev0e2ehome"), JSON)[0] == 200
+    (call,) = slack.wait_for(1, "/api/views.publish")
+    assert call.body["user_id"] == "U0HOME001"
+
+
+def test_refusals_and_bad_input_are_logged_on_one_line_without_a_traceback(web_process, slack):
+    body = fake_slack.slash_command("who owns the budget?", slack.response_url())
+    headers = {"X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0="}
+    assert web_process.post(body, FORM, sign=False, headers=headers)[0] == 401
+    assert web_process.post(b"{not json", JSON)[0] == 400
+    log = web_process.log_text()
+    assert "refused a request: missing or malformed X-Slack-Request-Timestamp" in log
+    assert "refused a signed request: the JSON body does not parse" in log
+    assert "Traceback" not in log
+
+
+def test_secrets_and_tokens_never_appear_in_the_logs_even_at_debug(web_process, slack):
+    # Exercise the paths that log the most: a command, an event that posts, and a refusal.
+    web_process.post(fake_slack.slash_command("compare", slack.response_url()), FORM)
+    event = {"type": "app_mention", "user": "U1", "text": "budget", "ts": "8.8", "channel": "C0E2ELOGS"}
+    web_process.post(fake_slack.event_callback(event, "Ev0e2elogs"), JSON)
+    slack.posted_in("C0E2ELOGS")
+    web_process.post(fake_slack.slash_command("compare", slack.response_url()), FORM, sign=False)
+    log = web_process.log_text()
+    assert "DEBUG" in log  # the level really was DEBUG
+    for secret in (SIGNING_SECRET, fake_slack.BOT_TOKEN, urllib.parse.quote(fake_slack.BOT_TOKEN)):
+        assert secret not in log
+
+
+def test_run_with_http_settings_serves_the_procfile_web_process(slack, tmp_path):
+    port = free_port()
+    env = clean_environment(
+        {
+            "PORT": str(port),
+            "SLACK_BOT_TOKEN": fake_slack.BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": fake_slack.SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+        }
+    )
+    log = tmp_path / "run.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env, stdout=output, stderr=output
+        )
+    try:
+        assert healthy(f"http://127.0.0.1:{port}"), log.read_text()
+        assert f"so Role Bot serves HTTP on port {port}" in log.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

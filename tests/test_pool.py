@@ -1,0 +1,31 @@
+"""The listener pool knows when the work it was given is done."""
+
+import threading
+
+from bot.slack.pool import ListenerPool
+
+
+def test_the_pool_is_idle_only_once_every_piece_of_work_has_finished():
+    pool = ListenerPool(2)
+    release = threading.Event()
+    try:
+        for _ in range(3):  # one more than there are threads: one waits in the queue
+            pool.submit(release.wait, 10)
+        assert pool.pending == 3
+        assert pool.wait_idle(0.05) is False
+        release.set()
+        assert pool.wait_idle(10) is True
+        assert pool.pending == 0
+    finally:
+        release.set()
+        pool.shutdown(wait=True)
+
+
+def test_work_that_fails_still_counts_as_finished():
+    pool = ListenerPool(1)
+    try:
+        future = pool.submit(lambda: 1 / 0)
+        assert pool.wait_idle(10) is True
+        assert isinstance(future.exception(), ZeroDivisionError)
+    finally:
+        pool.shutdown(wait=True)
