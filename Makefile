@@ -14,7 +14,7 @@ test: $(INSTALLED)
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 	@$(BIN)/mypy
-	@$(BIN)/python -m pytest -q
+	@$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 load: $(INSTALLED)
 	@$(BIN)/python -m bench.load

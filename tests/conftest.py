@@ -18,9 +18,11 @@ from tests.support.processes import start_web
 
 DATA = Path(__file__).parent / "data"
 
-# Trained weights are cached per test session, and every process the tests start shares them.
-os.environ["ROLE_CACHE_DIR"] = tempfile.mkdtemp(prefix="rolebot-cache-")
-atexit.register(shutil.rmtree, os.environ["ROLE_CACHE_DIR"], ignore_errors=True)
+# Trained weights are cached per test run, shared by every process the tests start (and by the
+# parallel test workers, which inherit the folder); the process that made the folder removes it.
+if "ROLE_CACHE_DIR" not in os.environ or "PYTEST_XDIST_WORKER" not in os.environ:
+    os.environ["ROLE_CACHE_DIR"] = tempfile.mkdtemp(prefix="rolebot-cache-")
+    atexit.register(shutil.rmtree, os.environ["ROLE_CACHE_DIR"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""The command line, run as a user runs it: `python -m bot ...` in a separate process."""
+"""The command line: `rolebot ...` in process, and as a user runs it (`python -m bot`, the installed
+command, the built package) in a separate process."""
 
 import json
 import shutil
@@ -9,11 +10,12 @@ from pathlib import Path
 
 from bot.procfile import PROJECT_ROOT
 from tests.conftest import DATA
+from tests.support.command_line import run_cli
 from tests.support.processes import run_bot
 
 
 def test_ask_prints_the_answer_as_slack_would_read():
-    result = run_bot("ask", "who owns the budget?")
+    result = run_cli("ask", "who owns the budget?")
     assert result.returncode == 0
     assert "Budget and Financial Management" in result.stdout
     assert "The Delivery Manager." in result.stdout
@@ -21,7 +23,7 @@ def test_ask_prints_the_answer_as_slack_would_read():
 
 
 def test_ask_json_gives_one_object_with_the_agreed_fields():
-    result = run_bot("ask", "--json", "does a DL handle risk?")
+    result = run_cli("ask", "--json", "does a DL handle risk?")
     record = json.loads(result.stdout)
     assert set(record) == {"question", "answer", "score", "suggestions", "blocks", "text"}
     assert record["question"] == "does a DL handle risk?"
@@ -32,24 +34,24 @@ def test_ask_json_gives_one_object_with_the_agreed_fields():
 
 
 def test_ask_json_declined_question_has_a_null_answer():
-    record = json.loads(run_bot("ask", "--json", "order lunch").stdout)
+    record = json.loads(run_cli("ask", "--json", "order lunch").stdout)
     assert (record["answer"], record["score"]) == (None, 0)
 
 
 def test_ask_json_lines_answers_every_input_line_in_order():
-    result = run_bot("ask", "--json", "-", stdin="compare\n\nwho handles risk?\norder lunch\n")
+    result = run_cli("ask", "--json", "-", stdin="compare\n\nwho handles risk?\norder lunch\n")
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [record["answer"] for record in records] == ["compare", "help", "delivery-lead/risk-management", None]
     assert [record["question"] for record in records] == ["compare", "", "who handles risk?", "order lunch"]
 
 
 def test_ask_with_another_knowledge_file():
-    result = run_bot("ask", "--json", "--knowledge", str(DATA / "three_roles.yaml"), "who runs retros?")
+    result = run_cli("ask", "--json", "--knowledge", str(DATA / "three_roles.yaml"), "who runs retros?")
     assert json.loads(result.stdout)["answer"] == "scrum-master/ceremonies"
 
 
 def test_eval_prints_accuracy_and_passes_its_minimum():
-    result = run_bot("eval", "--min-accuracy", "0.95")
+    result = run_cli("eval", "--min-accuracy", "0.95")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "accuracy: " in result.stdout
     assert "out-of-scope declined: 1.000" in result.stdout
@@ -62,7 +64,7 @@ def test_eval_lists_misses_and_fails_below_the_minimum(tmp_path):
         '- {q: "who owns the budget", expect: delivery-lead/risk-management}\n'
         '- {q: "order lunch", expect: none}\n'
     )
-    result = run_bot("eval", str(questions), "--min-accuracy", "0.9")
+    result = run_cli("eval", str(questions), "--min-accuracy", "0.9")
     assert result.returncode == 1
     assert "'who owns the budget': expected delivery-lead/risk-management, got " in result.stdout
     assert "accuracy: 0.667 (2/3)" in result.stdout
@@ -73,20 +75,20 @@ def test_eval_lists_misses_and_fails_below_the_minimum(tmp_path):
 def test_eval_rejects_an_expectation_that_is_not_an_answer(tmp_path):
     questions = tmp_path / "questions.yaml"
     questions.write_text('- {q: "risk", expect: delivery-lead/risky}\n')
-    result = run_bot("eval", str(questions))
+    result = run_cli("eval", str(questions))
     assert result.returncode == 2
     assert f"{questions}, line 1: " in result.stderr
     assert "'delivery-lead/risky', which is not an answer" in result.stderr
 
 
 def test_eval_minimum_must_be_a_share():
-    result = run_bot("eval", "--min-accuracy", "2")
+    result = run_cli("eval", "--min-accuracy", "2")
     assert result.returncode == 2
     assert "'2' is not a number from 0 to 1" in result.stderr
 
 
 def test_check_accepts_the_shipped_file():
-    result = run_bot("check")
+    result = run_cli("check")
     assert result.returncode == 0
     assert "OK" in result.stdout
 
@@ -96,7 +98,7 @@ def test_check_rejects_a_broken_file_with_line_and_fix_and_no_traceback(tmp_path
     broken.write_text(
         (PROJECT_ROOT / "knowledge" / "roles.yaml").read_text().replace("    aliases: [DL, ", "    aliases: [DM, ", 1)
     )
-    result = run_bot("check", str(broken))
+    result = run_cli("check", str(broken))
     assert result.returncode == 2
     assert f"{broken}, line " in result.stderr
     assert "claimed by role" in result.stderr
@@ -121,7 +123,7 @@ def test_installed_rolebot_command_runs():
 
 
 def test_console_picks_a_did_you_mean_choice_by_its_number_and_shows_each_question_in_a_batch():
-    result = run_bot("console", stdin="who coordinates?\n2\n")
+    result = run_cli("console", stdin="who coordinates?\n2\n")
     assert result.returncode == 0
     out = result.stdout
     assert "> who coordinates?\n" in out
@@ -132,7 +134,7 @@ def test_console_picks_a_did_you_mean_choice_by_its_number_and_shows_each_questi
 
 
 def test_console_says_when_a_number_has_nothing_to_choose_from():
-    result = run_bot("console", stdin="3\n")
+    result = run_cli("console", stdin="3\n")
     assert "There is nothing to choose from just now: ask a question." in result.stdout
 
 

@@ -2,6 +2,7 @@
 gunicorn, the request checks, Bolt, logging as configured for production, and the fake Slack."""
 
 import json
+import socket
 import subprocess
 import sys
 import urllib.parse
@@ -108,3 +109,23 @@ def test_run_with_http_settings_serves_the_procfile_web_process(slack, tmp_path)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+STALLED_HEADERS = b"POST /slack/events HTTP/1.1\r\nHost: x\r\n"
+STALLED_BODY = STALLED_HEADERS + b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+
+
+def test_clients_that_never_finish_their_request_cannot_stop_the_server(web_process):
+    host, port = "127.0.0.1", int(web_process.url.rsplit(":", 1)[1])
+    stalled = []
+    for sent in (STALLED_HEADERS, STALLED_BODY) * 12:  # more than the worker's 16 threads in all
+        connection = socket.create_connection((host, port), timeout=5)
+        connection.sendall(sent)
+        stalled.append(connection)
+    try:
+        assert healthy(web_process.url, timeout=15)
+        status, body, _ = web_process.post(fake_slack.slash_command("compare", "http://127.0.0.1:9/x"), FORM)
+        assert (status, b"Delivery Lead vs Delivery Manager" in body) == (200, True)
+    finally:
+        for connection in stalled:
+            connection.close()

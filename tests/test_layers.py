@@ -1,5 +1,6 @@
 """The layers: the core is plain Python (no Slack library loads with it), presentation imports the
-core, and only the Slack transport and the listeners import Slack's app framework."""
+core and Slack's Block Kit models but not its app framework, listeners use the core, presentation and
+Slack's sending, and only the Slack transport builds the app."""
 
 import ast
 import pkgutil
@@ -9,24 +10,36 @@ from pathlib import Path
 
 import pytest
 
+import bot.blocks
 import bot.core
 
 
-def test_importing_every_core_module_loads_no_slack_library():
-    modules = [info.name for info in pkgutil.iter_modules(bot.core.__path__, "bot.core.")]
-    assert len(modules) >= 5
+def _loaded_by(package, prefixes):
+    """The modules of these libraries that importing every module of the package loads."""
+    modules = [info.name for info in pkgutil.iter_modules(package.__path__, package.__name__ + ".")]
+    assert len(modules) >= 4
     script = (
         "import importlib, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('slack_sdk', 'slack_bolt')))\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {prefixes!r}))\n"
     )
-    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
-    assert loaded.strip() == "[]", loaded
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_importing_every_core_module_loads_no_slack_library():
+    assert _loaded_by(bot.core, ("slack_sdk", "slack_bolt")) == "[]"
+
+
+def test_importing_every_presentation_module_loads_no_slack_app_framework():
+    assert _loaded_by(bot.blocks, ("slack_bolt",)) == "[]"
 
 
 FORBIDDEN = {
     "core": ("slack_sdk", "slack_bolt", "bot.blocks", "bot.slack", "bot.handlers", "bot.cli", "bot.console"),
     "blocks": ("slack_bolt", "bot.slack", "bot.handlers", "bot.cli", "bot.console"),
+    # Listeners send through bot.slack.sending; building and serving the app is the transport's job.
+    "handlers": ("bot.slack.app", "bot.slack.web", "bot.slack.socket_mode", "bot.cli", "bot.console"),
+    "slack": ("bot.cli", "bot.console"),
 }
 
 

@@ -15,14 +15,14 @@ from bot.core.learned import CACHE_KEEP
 from bot.core.loading import KnowledgeError, load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.routing import route
-from tests.support.processes import run_bot
+from tests.support.command_line import run_cli
 
 ODD_EXAMPLE = "who minds the piggy bank when the quarter closes"
 ODD_SYNONYM = "who looks after the dosh"
 
 
 def _ask_json(knowledge_path, *questions):
-    result = run_bot("ask", "--json", "--knowledge", str(knowledge_path), "-", stdin="\n".join(questions) + "\n")
+    result = run_cli("ask", "--json", "--knowledge", str(knowledge_path), "-", stdin="\n".join(questions) + "\n")
     assert result.returncode == 0, result.stderr
     return [json.loads(line)["answer"] for line in result.stdout.splitlines()]
 
@@ -47,7 +47,7 @@ def test_an_added_example_and_synonym_change_the_answers_to_those_questions(tmp_
     shutil.copy(DEFAULT_KNOWLEDGE_PATH, original)
     before = _ask_json(original, ODD_EXAMPLE, ODD_SYNONYM)
     copy = _copy_with_additions(tmp_path)
-    assert run_bot("check", str(copy)).returncode == 0
+    assert run_cli("check", str(copy)).returncode == 0
     after = _ask_json(copy, ODD_EXAMPLE, ODD_SYNONYM)
     budget = "delivery-manager/budget-financial-management"
     assert after == [budget, budget]
@@ -137,7 +137,7 @@ def test_check_reports_every_problem_with_its_line(tmp_path):
     assert "did you mean 'delivery-manager/budget'?" in message
     assert "line 2: the question 'What could go wrong?' expects delivery-manager/budget" in message
     assert len(problems) == 4
-    result = run_bot("check", str(knowledge))
+    result = run_cli("check", str(knowledge))
     assert result.returncode == 2
     assert result.stderr.count("fix:") == 4
 

@@ -4,6 +4,7 @@ nothing loops forever, and the app keeps serving."""
 import logging
 
 import pytest
+from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
 
 from tests.support import fake_slack
 
@@ -20,6 +21,18 @@ def warnings_logged(caplog):
     caplog.set_level(logging.WARNING)
 
 
+@pytest.fixture
+def quick_backoff(app):
+    """Back off for 10 ms instead of seconds: what is checked is how often, not how long."""
+    handlers = app.app.client.retry_handlers
+    saved = [handler.interval_calculator for handler in handlers]
+    for handler in handlers:
+        handler.interval_calculator = FixedValueRetryIntervalCalculator(0.01)
+    yield
+    for handler, calculator in zip(handlers, saved, strict=True):
+        handler.interval_calculator = calculator
+
+
 def test_rate_limit_is_retried_after_the_delay_slack_asks_for(app, slack):
     slack.fail_next("chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
     _mention(app, "Ev0fault000001")
@@ -28,6 +41,7 @@ def test_rate_limit_is_retried_after_the_delay_slack_asks_for(app, slack):
     assert second.body["blocks"][0]["text"]["text"] == "Budget and Financial Management"
 
 
+@pytest.mark.usefixtures("quick_backoff")
 def test_a_dropped_connection_is_retried(app, slack):
     slack.fail_next("chat.postMessage", 0)
     _mention(app, "Ev0fault000002")
@@ -38,6 +52,7 @@ def test_a_dropped_connection_is_retried(app, slack):
     ("status", "body"),
     [(500, {"ok": False, "error": "internal_error"}), (503, "Service Unavailable"), (502, HTML_ERROR)],
 )
+@pytest.mark.usefixtures("quick_backoff")
 def test_server_errors_are_retried_a_bounded_number_of_times_then_logged(app, slack, caplog, status, body):
     for _ in range(10):
         slack.fail_next("chat.postMessage", status, body)
