@@ -138,7 +138,7 @@ def test_console_says_when_a_number_has_nothing_to_choose_from():
     assert "There is nothing to choose from just now: ask a question." in result.stdout
 
 
-def test_the_package_carries_every_layer_and_the_shipped_knowledge(tmp_path):
+def test_the_built_package_carries_every_layer_and_the_shipped_knowledge_and_answers(tmp_path):
     source = tmp_path / "source"  # a copy, so that building leaves nothing in the project
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
@@ -164,3 +164,26 @@ def test_the_package_carries_every_layer_and_the_shipped_knowledge(tmp_path):
         "bot/knowledge/questions.yaml",
     ):
         assert name in names
+    installed = tmp_path / "installed"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(installed), str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert install.returncode == 0, install.stderr
+    # The installed copy, not this project, answers: run from elsewhere with it first on the path.
+    script = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(installed)!r})\n"
+        "import bot\n"
+        f"assert bot.__file__.startswith({str(installed)!r}), bot.__file__\n"
+        "from bot.cli import main\n"
+        "sys.exit(main(['ask', 'who owns the budget?']))\n"
+    )
+    answered = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False
+    )
+    assert answered.returncode == 0, answered.stderr
+    assert "Budget and Financial Management" in answered.stdout
