@@ -155,7 +155,7 @@ def quality() -> list[tuple[str, str]]:
     return rows
 
 
-def http(clients: int, seconds: float) -> list[tuple[str, str]]:
+def http(clients: int, seconds: float, warm_up: float = 2.0) -> list[tuple[str, str]]:
     """Signed slash commands: Role Bot's web process against a minimal Bolt app, same gunicorn settings."""
     slack = FakeSlack()
     rows, throughput = [], {}
@@ -165,7 +165,7 @@ def http(clients: int, seconds: float) -> list[tuple[str, str]]:
             try:
                 port = int(web.url.rsplit(":", 1)[1])
                 make = _slash_commands(slack.response_url("bench"))
-                drive(port, make, clients, 2, 2_000)  # warm up
+                drive(port, make, clients, warm_up, 2_000)
                 results, elapsed = drive(port, make, clients, seconds, 100_000)
                 every = results.every()
                 throughput[name] = len(every) / elapsed
@@ -243,7 +243,7 @@ def main() -> None:
         ("Matcher latency (shipped knowledge)", matcher_latency() if not args.quick else []),
         ("Scale (generated knowledge)", scale(sizes)),
         ("Answer quality on held-out questions: right; wrong answers, declines", quality()),
-        (f"HTTP: signed /role commands, {clients} clients", http(clients=clients, seconds=1 if args.quick else 10)),
+        (f"HTTP: signed /role commands, {clients} clients", http(clients, *((0.5, 0.5) if args.quick else (10, 2)))),
     ]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
     print(f"Role Bot benchmarks — {time.strftime('%Y-%m-%d')} — {machine}\n")
