@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Sequence
@@ -84,7 +85,18 @@ def _parser() -> argparse.ArgumentParser:
 
     socket = commands.add_parser("socket", help="connect to Slack in Socket Mode (needs SLACK_APP_TOKEN)")
     socket.set_defaults(run=_socket)
+
+    forget = commands.add_parser("forget", help="delete everything remembered of one person (a Slack user id)")
+    forget.add_argument("user_id", type=_user_id, help="the person's Slack user id, such as U012AB3CD")
+    forget.set_defaults(run=_forget)
     return parser
+
+
+def _user_id(text: str) -> str:
+    user_id = text.strip()
+    if not re.fullmatch(r"[UW][A-Z0-9]{2,20}", user_id):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a Slack user id (U or W, then capitals and digits)")
+    return user_id
 
 
 def _share(text: str) -> float:
@@ -179,6 +191,29 @@ def _run(args: argparse.Namespace) -> int:
     if mode == "http":
         return _serve_http(settings)
     return run_console(Matcher(load_knowledge(settings.knowledge_path)), sys.stdin, sys.stdout)
+
+
+def _forget(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError  # the database libraries load only when the store is used
+
+    from bot.store.store import Store
+
+    settings = Settings.from_env()
+    if not settings.store_enabled:
+        print("ROLE_STORE is off: nothing is remembered, so there is nothing to forget.")
+        return 0
+    try:
+        store = Store.open(settings.store_url, settings.hash_key)
+        try:
+            forgotten = store.forget(args.user_id)
+        finally:
+            store.close()
+    except SQLAlchemyError as error:
+        problem = str(error).splitlines()[0]
+        print(f"Could not reach the store (DATABASE_URL): {problem}", file=sys.stderr)
+        return 1
+    print(f"Forgot {forgotten} record(s) of {args.user_id}.")
+    return 0
 
 
 def _socket(_args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,9 @@ from pathlib import Path
 from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
 
 SLACK_API_URL = "https://slack.com/api/"
+KEEP_QUESTIONS = ("unanswered", "all", "none")
+DEFAULT_RETENTION_DAYS = 90
+_DATABASE_URL = re.compile(r"^(sqlite|postgres|postgresql)(\+\w+)?://", re.IGNORECASE)
 _PORT = re.compile(r"^\d{1,5}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -28,6 +32,11 @@ class Settings:
     knowledge_path: Path = DEFAULT_KNOWLEDGE_PATH  # ROLE_KNOWLEDGE
     api_url: str = SLACK_API_URL  # SLACK_API_URL, the Web API base URL
     log_level: str = "INFO"  # LOG_LEVEL: DEBUG, INFO, WARNING or ERROR
+    database_url: str = ""  # DATABASE_URL: PostgreSQL or SQLite; '' is the default SQLite file
+    store_enabled: bool = True  # ROLE_STORE=off: remember nothing
+    keep_questions: str = "unanswered"  # ROLE_KEEP_QUESTIONS: unanswered, all or none
+    retention_days: int = DEFAULT_RETENTION_DAYS  # ROLE_RETENTION_DAYS
+    hash_key: str = ""  # ROLE_HASH_KEY: the key user ids are hashed with ('' : one kept in the database)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -42,6 +51,18 @@ class Settings:
         log_level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
         if log_level not in _LOG_LEVELS:
             raise SettingsError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {log_level!r}")
+        database_url = env.get("DATABASE_URL", "").strip()
+        if database_url and not _DATABASE_URL.match(database_url):
+            raise SettingsError("DATABASE_URL must be a postgresql:// or sqlite:/// URL")
+        store = env.get("ROLE_STORE", "").strip().lower() or "on"
+        if store not in ("on", "off"):
+            raise SettingsError(f"ROLE_STORE must be on or off, not {store!r}")
+        keep = env.get("ROLE_KEEP_QUESTIONS", "").strip().lower() or "unanswered"
+        if keep not in KEEP_QUESTIONS:
+            raise SettingsError(f"ROLE_KEEP_QUESTIONS must be one of {', '.join(KEEP_QUESTIONS)}, not {keep!r}")
+        days = env.get("ROLE_RETENTION_DAYS", "").strip() or str(DEFAULT_RETENTION_DAYS)
+        if not days.isdigit() or not 1 <= int(days) <= 36_500:
+            raise SettingsError(f"ROLE_RETENTION_DAYS must be a number of days from 1 to 36500, not {days!r}")
         settings = cls(
             bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
             signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
@@ -50,6 +71,11 @@ class Settings:
             knowledge_path=Path(env.get("ROLE_KNOWLEDGE", "").strip() or DEFAULT_KNOWLEDGE_PATH),
             api_url=api_url if api_url.endswith("/") else api_url + "/",
             log_level=log_level,
+            database_url=database_url,
+            store_enabled=store == "on",
+            keep_questions=keep,
+            retention_days=int(days),
+            hash_key=env.get("ROLE_HASH_KEY", "").strip(),
         )
         settings._check_tokens()
         return settings
@@ -97,7 +123,22 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """The values that must never be written to a log."""
-        return tuple(value for value in (self.bot_token, self.signing_secret, self.app_token) if value)
+        password = urllib.parse.urlsplit(self.database_url).password if self.database_url else None
+        values = (self.bot_token, self.signing_secret, self.app_token, self.hash_key, password)
+        return tuple(value for value in values if value)
+
+    @property
+    def store_url(self) -> str:
+        """The database to remember in, as SQLAlchemy names it: DATABASE_URL (postgres:// as
+        platforms write it, with the psycopg driver), else a SQLite file in the user's data folder."""
+        url = self.database_url
+        if not url:
+            data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+            return f"sqlite:///{data / 'rolebot' / 'rolebot.sqlite3'}"
+        scheme, _, rest = url.partition("://")
+        if scheme.lower() in ("postgres", "postgresql"):
+            return f"postgresql+psycopg://{rest}"
+        return url
 
     def __repr__(self) -> str:
         # Never show secrets, not even in a traceback or a debug log.

@@ -14,15 +14,19 @@ from bot.core.matcher import Matcher
 from bot.core.routing import Answer, route
 from tests.support.fake_slack import FakeSlack
 from tests.support.in_process import InProcessApp
+from tests.support.postgres import PostgresServer, binaries
 from tests.support.processes import start_web
 
 DATA = Path(__file__).parent / "data"
 
-# Trained weights are cached per test run, shared by every process the tests start (and by the
-# parallel test workers, which inherit the folder); the process that made the folder removes it.
-if "ROLE_CACHE_DIR" not in os.environ or "PYTEST_XDIST_WORKER" not in os.environ:
-    os.environ["ROLE_CACHE_DIR"] = tempfile.mkdtemp(prefix="rolebot-cache-")
-    atexit.register(shutil.rmtree, os.environ["ROLE_CACHE_DIR"], ignore_errors=True)
+# Trained weights are cached per test run, and what the bot remembers goes to a SQLite file of the
+# run, both shared by every process the tests start (and by the parallel test workers, which inherit
+# them); the process that made the folder removes it.
+if "PYTEST_XDIST_WORKER" not in os.environ:
+    _RUN_FOLDER = Path(tempfile.mkdtemp(prefix="rolebot-tests-"))
+    os.environ["ROLE_CACHE_DIR"] = str(_RUN_FOLDER / "cache")
+    os.environ["DATABASE_URL"] = f"sqlite:///{_RUN_FOLDER / 'rolebot.sqlite3'}"
+    atexit.register(shutil.rmtree, _RUN_FOLDER, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -79,8 +83,8 @@ def answerer() -> Answerer:
 
 
 @pytest.fixture(scope="module")
-def in_process_app(slack, answerer):
-    built = InProcessApp(slack, answerer)
+def in_process_app(slack, answerer, tmp_path_factory):
+    built = InProcessApp(slack, answerer, f"sqlite:///{tmp_path_factory.mktemp('store') / 'rolebot.sqlite3'}")
     yield built
     built.close()
 
@@ -101,3 +105,24 @@ def web_process(slack, tmp_path_factory):
     web = start_web(slack, tmp_path_factory.mktemp("web") / "web.log")
     yield web
     web.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server for this test run (skipped where its server is not installed, unless
+    ROLE_REQUIRE_POSTGRES is set, as CI sets it)."""
+    if binaries() is None:
+        if os.environ.get("ROLE_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL's server is required (ROLE_REQUIRE_POSTGRES) but not installed")
+        pytest.skip("PostgreSQL's server is not installed (Debian: apt-get install postgresql)")
+    server = PostgresServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """An empty database of each kind the store runs on: a SQLite file, and a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'rolebot.sqlite3'}"
+    return request.getfixturevalue("postgres").database()

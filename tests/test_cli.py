@@ -160,6 +160,8 @@ def test_the_built_package_carries_every_layer_and_the_shipped_knowledge_and_ans
         "bot/blocks/render.py",
         "bot/slack/web.py",
         "bot/handlers/commands.py",
+        "bot/store/migrations/env.py",
+        "bot/store/migrations/versions/0001_questions.py",
         "bot/knowledge/roles.yaml",
         "bot/knowledge/questions.yaml",
     ):
@@ -187,3 +189,9 @@ def test_the_built_package_carries_every_layer_and_the_shipped_knowledge_and_ans
     )
     assert answered.returncode == 0, answered.stderr
     assert "Budget and Financial Management" in answered.stdout
+
+
+def test_forget_refuses_what_is_not_a_slack_user_id():
+    result = run_cli("forget", "<!channel>")
+    assert result.returncode == 2
+    assert "is not a Slack user id" in result.stderr

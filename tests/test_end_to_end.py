@@ -2,16 +2,19 @@
 gunicorn, the request checks, Bolt, logging as configured for production, and the fake Slack."""
 
 import json
+import os
 import socket
 import subprocess
 import sys
+import time
 import urllib.parse
 import urllib.request
 
 from bot.procfile import PROJECT_ROOT
+from bot.store.store import Store
 from tests.support import fake_slack
 from tests.support.fake_slack import SIGNING_SECRET, block_actions, event_callback, interaction
-from tests.support.processes import clean_environment, free_port, healthy
+from tests.support.processes import clean_environment, free_port, healthy, run_bot
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -24,6 +27,8 @@ def _header(message: dict) -> str:
 def test_health_check(web_process):
     with urllib.request.urlopen(f"{web_process.url}/health", timeout=5) as response:
         assert (response.status, response.read()) == (200, b"ok\n")
+    with urllib.request.urlopen(f"{web_process.url}/health/details", timeout=5) as response:
+        assert json.loads(response.read())["store"]["dropped"] == 0
 
 
 def test_slash_command_and_its_share_button(web_process, slack):
@@ -129,3 +134,24 @@ def test_clients_that_never_finish_their_request_cannot_stop_the_server(web_proc
     finally:
         for connection in stalled:
             connection.close()
+
+
+def test_questions_are_remembered_and_forgotten_on_request(web_process, slack):
+    body = fake_slack.slash_command("order me a pizza", slack.response_url(), user_id="U0FORGETME")
+    assert [web_process.post(body, FORM)[0] for _ in range(2)] == [200, 200]
+    store = Store.open(os.environ["DATABASE_URL"])  # the test run's database, which the process writes to
+    try:
+
+        def remembered():
+            hashed = store.user_hash("U0FORGETME")
+            return [(r.surface, r.text) for r in store.recent_questions() if r.user == hashed]
+
+        deadline = time.monotonic() + 10  # written off the request path: wait for the rows to arrive
+        while len(remembered()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert remembered() == [("command", "order me a pizza")] * 2
+        forgotten = run_bot("forget", "U0FORGETME")
+        assert (forgotten.returncode, forgotten.stdout.strip()) == (0, "Forgot 2 record(s) of U0FORGETME.")
+        assert remembered() == []
+    finally:
+        store.close()

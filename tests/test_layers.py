@@ -35,8 +35,18 @@ def test_importing_every_presentation_module_loads_no_slack_app_framework():
 
 
 FORBIDDEN = {
-    "core": ("slack_sdk", "slack_bolt", "bot.blocks", "bot.slack", "bot.handlers", "bot.cli", "bot.console"),
-    "blocks": ("slack_bolt", "bot.slack", "bot.handlers", "bot.cli", "bot.console"),
+    "core": (
+        "slack_sdk",
+        "slack_bolt",
+        "bot.blocks",
+        "bot.slack",
+        "bot.handlers",
+        "bot.store",
+        "bot.cli",
+        "bot.console",
+    ),
+    "store": ("slack_sdk", "slack_bolt", "bot.blocks", "bot.slack", "bot.handlers", "bot.cli", "bot.console"),
+    "blocks": ("slack_bolt", "bot.slack", "bot.handlers", "bot.store", "bot.cli", "bot.console"),
     # Listeners send through bot.slack.sending; building and serving the app is the transport's job.
     "handlers": ("bot.slack.app", "bot.slack.web", "bot.slack.socket_mode", "bot.cli", "bot.console"),
     "slack": ("bot.cli", "bot.console"),

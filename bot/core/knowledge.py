@@ -136,6 +136,7 @@ class Knowledge:
     topics: tuple[Topic, ...] = ()
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     questions: tuple[LabelledQuestion, ...] = ()  # labelled questions from files beside the knowledge
+    version: str = ""  # a digest of the file and its labelled questions: which knowledge gave an answer
     entries: tuple[Entry, ...] = field(init=False, repr=False, compare=False)
     _entries_by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
     _roles_by_id: dict[str, Role] = field(init=False, repr=False, compare=False)

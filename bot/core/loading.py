@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -539,7 +540,18 @@ def load_knowledge(path: Path | str) -> Knowledge:
         problems += check_labels(knowledge, (*knowledge.labelled(), *labelled))
     if problems or knowledge is None:
         raise KnowledgeError(*problems[0], more=tuple(problems[1:]))
-    return dataclasses.replace(knowledge, questions=tuple(labelled))
+    return dataclasses.replace(knowledge, questions=tuple(labelled), version=_version(path))
+
+
+def _version(path: Path) -> str:
+    """A short digest of the knowledge file and its labelled question files, as they are on disk."""
+    digest = hashlib.sha256()
+    for each in (path, *question_files(path)):
+        try:
+            digest.update(each.read_bytes())
+        except OSError:  # removed since it was read: the version still differs from the last one
+            digest.update(str(each).encode())
+    return digest.hexdigest()[:12]
 
 
 def _raise_problems(path: Path, problems: list[_Problem]) -> None:

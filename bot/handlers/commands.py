@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 
 from bot.blocks.messages import private_reply
-from bot.handlers.context import answerer_in
+from bot.handlers.context import answerer_in, recorder_in, workspace_of
 from bot.handlers.failures import apology_on_error
 
 COMMAND = "/role"
@@ -16,6 +16,10 @@ def answer_command(ack: Ack, command: dict, context: dict) -> None:
         text = command.get("text")
         answer, knowledge = answerer_in(context).answer(text if isinstance(text, str) else "")
         ack(response_type="ephemeral", **private_reply(answer, knowledge).message())
+        user = command.get("user_id")
+        recorder_in(context).question(
+            answer, knowledge, "command", workspace_of(command, context), user if isinstance(user, str) else ""
+        )
 
 
 def register(app: App) -> None:

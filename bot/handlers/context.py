@@ -8,20 +8,24 @@ from collections.abc import Callable
 from slack_bolt import BoltContext, BoltResponse
 
 from bot.core.answerer import Answerer
+from bot.store.recorder import Recorder
 
 ANSWERER = "answerer"
+RECORDER = "recorder"
+_REMEMBERS_NOTHING = Recorder(None)
 
 Middleware = Callable[[BoltContext, Callable[[], BoltResponse]], BoltResponse | None]
 
 
-def sharing(answerer: Answerer) -> Middleware:
-    """Middleware putting the answerer in every request's context."""
+def sharing(answerer: Answerer, recorder: Recorder) -> Middleware:
+    """Middleware putting the answerer and the recorder in every request's context."""
 
-    def share_answerer(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+    def share(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse | None:
         context[ANSWERER] = answerer
+        context[RECORDER] = recorder
         return next()
 
-    return share_answerer
+    return share
 
 
 def answerer_in(context: dict) -> Answerer:
@@ -30,3 +34,17 @@ def answerer_in(context: dict) -> Answerer:
     if answerer is None:
         raise LookupError(f"no {ANSWERER!r} in the context: build the app with build_app()")
     return answerer
+
+
+def recorder_in(context: dict) -> Recorder:
+    """The recorder the middleware shared; without one, questions are not remembered."""
+    recorder: Recorder | None = context.get(RECORDER)
+    return recorder if recorder is not None else _REMEMBERS_NOTHING
+
+
+def workspace_of(body: dict, context: dict) -> str:
+    """The workspace (team) a request came from."""
+    team = context.get("team_id") or body.get("team_id")
+    if not team and isinstance(body.get("team"), dict):
+        team = body["team"].get("id")
+    return team if isinstance(team, str) else ""

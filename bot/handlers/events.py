@@ -6,24 +6,24 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks.messages import public_reply
-from bot.core.answerer import Answerer
-from bot.handlers.context import answerer_in
+from bot.handlers.context import answerer_in, recorder_in, workspace_of
 from bot.handlers.failures import apology_on_error
 from bot.slack.sending import post_reply
+from bot.store.records import Surface
 
 
 def answer_mention(event: dict, client: WebClient, context: dict) -> None:
     # Editing a message that mentions the bot delivers the mention again, with a new event id.
     if _from_a_bot(event, context) or event.get("edited"):
         return
-    _reply_under(event, client, answerer_in(context))
+    _reply_under(event, client, context, "mention")
 
 
 def answer_direct_message(event: dict, client: WebClient, context: dict) -> None:
     # Only plain messages people send in a DM; edits, joins and channel chatter are not questions.
     if event.get("channel_type") != "im" or event.get("subtype") or _from_a_bot(event, context):
         return
-    _reply_under(event, client, answerer_in(context), thread=bool(event.get("thread_ts")))
+    _reply_under(event, client, context, "dm", thread=bool(event.get("thread_ts")))
 
 
 def register(app: App) -> None:
@@ -31,8 +31,8 @@ def register(app: App) -> None:
     app.event("message")(answer_direct_message)
 
 
-def _reply_under(event: dict, client: WebClient, answerer: Answerer, thread: bool = True) -> None:
-    """Answer under the message: in its thread, or as a new thread under it."""
+def _reply_under(event: dict, client: WebClient, context: dict, surface: Surface, thread: bool = True) -> None:
+    """Answer under the message: in its thread, or as a new thread under it; remember the question."""
     channel = event.get("channel")
     if not isinstance(channel, str):
         return
@@ -43,8 +43,12 @@ def _reply_under(event: dict, client: WebClient, answerer: Answerer, thread: boo
 
     with apology_on_error(apologise):
         text = event.get("text")
-        reply = public_reply(*answerer.answer(text if isinstance(text, str) else ""))
-        post_reply(client, channel, thread_ts, reply)
+        answer, knowledge = answerer_in(context).answer(text if isinstance(text, str) else "")
+        post_reply(client, channel, thread_ts, public_reply(answer, knowledge))
+        user = event.get("user")
+        recorder_in(context).question(
+            answer, knowledge, surface, workspace_of(event, context), user if isinstance(user, str) else ""
+        )
 
 
 def _from_a_bot(event: dict, context: dict) -> bool:

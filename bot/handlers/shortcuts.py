@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.messages import NOT_IN_CHANNEL, SHORTCUT_CALLBACK, mention, private_reply, public_reply
-from bot.handlers.context import answerer_in
+from bot.handlers.context import answerer_in, recorder_in, workspace_of
 from bot.handlers.failures import apology_on_error
 from bot.slack.sending import post_reply, respond_with
 
@@ -22,6 +22,10 @@ def answer_message(ack: Ack, shortcut: dict, client: WebClient, respond: Respond
         note = f"Answered with Role Bot for {mention(user.get('id', ''))}"
         reply = public_reply(answer, knowledge, note=note)
         problem = post_reply(client, channel.get("id", ""), message.get("thread_ts") or message.get("ts"), reply)
+        asker = user.get("id")
+        recorder_in(context).question(
+            answer, knowledge, "shortcut", workspace_of(shortcut, context), asker if isinstance(asker, str) else ""
+        )
         if problem in ("not_in_channel", "channel_not_found"):
             private = private_reply(answer, knowledge)
             respond_with(respond, text=NOT_IN_CHANNEL, response_type="ephemeral", replace_original=False)

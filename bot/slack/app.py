@@ -14,13 +14,20 @@ from bot.settings import Settings
 from bot.slack.client import web_client
 from bot.slack.deliveries import SeenDeliveries
 from bot.slack.pool import ListenerPool
+from bot.store.recorder import Recorder
 
 LISTENER_THREADS = 64
 
 
-def build_app(settings: Settings, answerer: Answerer | None = None, pool: ListenerPool | None = None) -> App:
-    """A Bolt app for these settings; every listener answers through the same Answerer, and work
-    done after the acknowledgement runs on the pool (one of LISTENER_THREADS threads unless given)."""
+def build_app(
+    settings: Settings,
+    answerer: Answerer | None = None,
+    pool: ListenerPool | None = None,
+    recorder: Recorder | None = None,
+) -> App:
+    """A Bolt app for these settings; every listener answers through the same Answerer and remembers
+    through the same Recorder, and work done after the acknowledgement runs on the pool (one of
+    LISTENER_THREADS threads unless given)."""
     if answerer is None:
         answerer = Answerer.from_file(settings.knowledge_path)
         answerer.watch()
@@ -35,7 +42,7 @@ def build_app(settings: Settings, answerer: Answerer | None = None, pool: Listen
         ignoring_self_events_enabled=True,
     )
     app.middleware(_skip_redeliveries(SeenDeliveries()))
-    app.middleware(sharing(answerer))
+    app.middleware(sharing(answerer, recorder or Recorder.from_settings(settings)))
     for listeners in (commands, events, actions, shortcuts, home):
         listeners.register(app)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
@@ -9,6 +11,7 @@ from slack_sdk import WebClient
 from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.slack.app import build_app
+from bot.store.recorder import Recorder
 
 # A connection that stops answering pings is given up after four intervals and replaced, so a
 # dropped connection is noticed within about 15 seconds.
@@ -19,7 +22,9 @@ def run_socket_mode(settings: Settings) -> None:
     """Connect with the app-level token and answer until the process is stopped."""
     configure_logging(settings.log_level, settings.secrets)
     settings.require("socket")
-    socket_mode_handler(settings, build_app(settings)).start()
+    recorder = Recorder.from_settings(settings)
+    atexit.register(recorder.close)  # write what is queued when the worker stops
+    socket_mode_handler(settings, build_app(settings, recorder=recorder)).start()
 
 
 def socket_mode_handler(settings: Settings, app: App, ping_seconds: float = PING_SECONDS) -> SocketModeHandler:

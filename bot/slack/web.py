@@ -6,12 +6,14 @@ signed Slack request gets a plain 401 or 400 rather than an error from deep insi
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
+from typing import Any
 
 from slack_bolt import App, BoltRequest
 
@@ -20,9 +22,11 @@ from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.signing import signature_problem
+from bot.store.recorder import Recorder
 
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/health"
+HEALTH_DETAILS_PATH = "/health/details"
 MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller
 
 logger = logging.getLogger(__name__)
@@ -33,15 +37,24 @@ StartResponse = Callable[..., object]
 class SlackWeb:
     """The WSGI application: health check, request checks, then Bolt."""
 
-    def __init__(self, app: App, signing_secret: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        app: App,
+        signing_secret: str,
+        clock: Callable[[], float] = time.time,
+        details: Callable[[], dict[str, Any]] = dict,
+    ) -> None:
         self.app = app
         self.signing_secret = signing_secret
         self.clock = clock
+        self.details = details
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             return _send(start_response, 200, "ok\n")
+        if path == HEALTH_DETAILS_PATH and method in ("GET", "HEAD"):
+            return _send(start_response, 200, json.dumps(self.details()) + "\n", {"content-type": "application/json"})
         if path != SLACK_PATH:
             return _send(start_response, 404, "not found\n")
         if method != "POST":
@@ -101,7 +114,13 @@ def create_app() -> SlackWeb:
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings.secrets)
     settings.require("http")
-    return SlackWeb(build_app(settings), settings.signing_secret)
+    recorder = Recorder.from_settings(settings)
+    atexit.register(recorder.close)  # write what is queued when the worker stops
+
+    def details() -> dict[str, Any]:
+        return {"store": recorder.status()}
+
+    return SlackWeb(build_app(settings, recorder=recorder), settings.signing_secret, details=details)
 
 
 def _read_body(environ: dict) -> bytes | None:

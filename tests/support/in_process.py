@@ -12,6 +12,8 @@ from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.pool import ListenerPool
 from bot.slack.web import SLACK_PATH, SlackWeb
+from bot.store.recorder import Recorder
+from bot.store.records import QuestionRecord
 from tests.support import fake_slack
 from tests.support.fake_slack import FakeSlack, signed_headers
 
@@ -27,6 +29,7 @@ class InProcessApp:
         self,
         slack: FakeSlack,
         answerer: Answerer,
+        store_url: str = "",
         clock: Callable[[], float] = time.time,
         threads: int = 8,
     ) -> None:
@@ -34,10 +37,25 @@ class InProcessApp:
             bot_token=fake_slack.BOT_TOKEN,
             signing_secret=fake_slack.SIGNING_SECRET,
             api_url=slack.api_url,
+            database_url=store_url,
+            store_enabled=bool(store_url),
         )
         self.pool = ListenerPool(threads)
-        self.app = build_app(settings, answerer, pool=self.pool)
-        self.web = SlackWeb(self.app, settings.signing_secret, clock=clock)
+        self.recorder = Recorder.from_settings(settings)
+        self.app = build_app(settings, answerer, pool=self.pool, recorder=self.recorder)
+        self.web = SlackWeb(self.app, settings.signing_secret, clock=clock, details=self.details)
+
+    def details(self) -> dict:
+        return {"store": self.recorder.status()}
+
+    def recorded(self) -> list[QuestionRecord]:
+        """What the store holds once every queued record is written, newest first."""
+        self.settle()
+        writer = self.recorder.writer
+        assert writer is not None, "this app was built without a store"
+        assert writer.flush(SETTLE_SECONDS), "records still queued"
+        assert writer.store is not None
+        return writer.store.recent_questions()
 
     def post(
         self,
@@ -83,3 +101,4 @@ class InProcessApp:
     def close(self) -> None:
         self.settle()
         self.pool.shutdown(wait=True)
+        self.recorder.close()

@@ -1,0 +1,54 @@
+"""What listeners call to remember a question: one call, never blocking, never failing the answer."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.core.knowledge import Knowledge
+from bot.core.routing import Answer
+from bot.settings import Settings
+from bot.store.records import KeepQuestions, Surface, question_record
+from bot.store.store import Store
+from bot.store.writer import RecordWriter
+
+logger = logging.getLogger(__name__)
+
+
+class Recorder:
+    """Turns answers into records and hands them to the writer; with no writer, remembers nothing."""
+
+    def __init__(self, writer: RecordWriter | None, keep: KeepQuestions = "unanswered") -> None:
+        self.writer = writer
+        self.keep: KeepQuestions = keep
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Recorder:
+        """The recorder these settings ask for; the store opens in the background, so a database
+        that is down delays nothing."""
+        if not settings.store_enabled:
+            return cls(None)
+        url, key = settings.store_url, settings.hash_key
+        writer = RecordWriter(lambda: Store.open(url, key), settings.retention_days)
+        keep: KeepQuestions = settings.keep_questions  # type: ignore[assignment]  # checked by Settings
+        return cls(writer, keep)
+
+    def question(
+        self, answer: Answer, knowledge: Knowledge, surface: Surface, workspace: str, user_id: str
+    ) -> str | None:
+        """Remember a question and its answer; the record's reference, or None when not recorded."""
+        if self.writer is None:
+            return None
+        try:
+            record = question_record(answer, knowledge, surface, workspace, "", self.keep)
+        except Exception:  # remembering must never cost the person their answer
+            logger.exception("could not make a record of a question")
+            return None
+        return record.ref if self.writer.submit(record, user_id) else None
+
+    def status(self) -> dict[str, Any]:
+        return self.writer.status() if self.writer is not None else {"store": "off"}
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()

@@ -1,0 +1,42 @@
+"""The tables, as SQLAlchemy Core sees them. Changes to them go through a migration (migrations/)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# Settings the store keeps for itself, such as the key user ids are hashed with when none is configured.
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# One row per question asked. Never the raw user id, a token or a response URL; the text only when
+# the keep policy says so (declined, low confidence, or every question when configured).
+questions = Table(
+    "questions",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("ref", String(32), nullable=False, unique=True),  # what feedback refers to
+    Column("asked_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("surface", String(16), nullable=False),
+    Column("workspace", String(32), nullable=False),
+    Column("user_hash", String(64), nullable=False, index=True),
+    Column("answer", String(200)),  # the entry id (or help, compare); none when declined
+    Column("decline_reason", String(32)),
+    Column("score", Integer, nullable=False),
+    Column("knowledge_version", String(16), nullable=False),
+    Column("text", Text),
+)

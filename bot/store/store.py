@@ -1,0 +1,127 @@
+"""The store: one schema on SQLite or PostgreSQL, created and migrated (Alembic) when it opens."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from bot.store.records import QuestionRecord, user_hash
+from bot.store.schema import meta, questions
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+HASH_KEY = "user_hash_key"
+
+logger = logging.getLogger(__name__)
+
+
+class Store:
+    """Questions and what became of them, in one database."""
+
+    def __init__(self, engine: Engine, hash_key: bytes | None = None) -> None:
+        self.engine = engine
+        self._hash_key = hash_key
+
+    @classmethod
+    def open(cls, url: str, hash_key: str = "") -> Store:
+        """Connect to the database at this URL (creating a SQLite file's folder) and bring its schema
+        up to date."""
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, pool_pre_ping=True)
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(engine, hash_key.encode() if hash_key else None)
+        store.migrate()
+        return store
+
+    def migrate(self) -> None:
+        """Create the tables, or migrate them to the newest schema."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    @property
+    def hash_key(self) -> bytes:
+        """The key user ids are hashed with: configured, or made once and kept in the database."""
+        if self._hash_key is None:
+            self._hash_key = self._stored_hash_key()
+        return self._hash_key
+
+    def user_hash(self, user_id: str) -> str:
+        return user_hash(self.hash_key, user_id)
+
+    def add_questions(self, records: Iterable[QuestionRecord]) -> None:
+        rows = [_question_row(record) for record in records]
+        if rows:
+            with self.engine.begin() as connection:
+                connection.execute(insert(questions), rows)
+
+    def forget(self, user_id: str) -> int:
+        """Delete everything recorded of one person; how many records went."""
+        hashed = self.user_hash(user_id)
+        with self.engine.begin() as connection:
+            return connection.execute(delete(questions).where(questions.c.user_hash == hashed)).rowcount
+
+    def purge(self, keep_days: int, now: datetime | None = None) -> int:
+        """Delete records older than `keep_days`; how many went."""
+        cutoff = (now or datetime.now(UTC)) - timedelta(days=keep_days)
+        with self.engine.begin() as connection:
+            return connection.execute(delete(questions).where(questions.c.asked_at < cutoff)).rowcount
+
+    def question_count(self) -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(questions)).scalar_one())
+
+    def recent_questions(self, limit: int = 1000) -> list[QuestionRecord]:
+        """The newest records first."""
+        query = select(questions).order_by(questions.c.asked_at.desc(), questions.c.id.desc()).limit(limit)
+        with self.engine.connect() as connection:
+            return [_question_record(row._mapping) for row in connection.execute(query)]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _stored_hash_key(self) -> bytes:
+        made = secrets.token_hex(32)
+        with contextlib.suppress(IntegrityError), self.engine.begin() as connection:  # another process made it first
+            connection.execute(insert(meta).values(key=HASH_KEY, value=made))
+        with self.engine.connect() as connection:
+            return str(connection.execute(select(meta.c.value).where(meta.c.key == HASH_KEY)).scalar_one()).encode()
+
+
+def _question_row(record: QuestionRecord) -> dict[str, object]:
+    row = asdict(record)
+    row["user_hash"] = row.pop("user")
+    return row
+
+
+def _question_record(row: object) -> QuestionRecord:
+    values = dict(row)  # type: ignore[call-overload]
+    values.pop("id")
+    values["user"] = values.pop("user_hash")
+    asked_at = values["asked_at"]
+    if asked_at.tzinfo is None:  # SQLite keeps no time zone: the store writes UTC
+        values["asked_at"] = asked_at.replace(tzinfo=UTC)
+    return QuestionRecord(**values)
+
+
+def _sqlite_pragmas(connection: object, _record: object) -> None:
+    """Several threads and processes share one SQLite file: wait for a lock rather than fail."""
+    cursor = connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

@@ -1,0 +1,158 @@
+"""Records written off the request path: a bounded queue and one writer thread.
+
+Answering never waits for the database. When the store is down or slow, records wait in the queue
+and are written once it answers; when the queue is full, new records are dropped and counted. A
+problem is logged once when it starts and once when it ends, and `status()` tells /health.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.store.records import QuestionRecord
+from bot.store.store import Store
+
+CAPACITY = 10_000
+BATCH = 200
+RETRY_SECONDS = (0.5, 30.0)  # the first and the longest wait before trying the store again
+PURGE_EVERY_SECONDS = 24 * 3600
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A record waiting to be written, with the raw user id it is to be hashed from."""
+
+    record: QuestionRecord
+    user_id: str
+
+
+class RecordWriter:
+    """Takes records at once and writes them in the background, in order, in batches."""
+
+    def __init__(
+        self,
+        open_store: Callable[[], Store],
+        retention_days: int,
+        capacity: int = CAPACITY,
+        retry_seconds: tuple[float, float] = RETRY_SECONDS,
+    ) -> None:
+        self._open_store = open_store
+        self._retention_days = retention_days
+        self._capacity = capacity
+        self._retry = retry_seconds
+        self._queue: deque[Pending] = deque()
+        self._changed = threading.Condition()
+        self._writing = 0
+        self._stopping = False
+        self._store: Store | None = None
+        self._problem = ""
+        self.written = 0
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._run, name="record-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, record: QuestionRecord, user_id: str) -> bool:
+        """Queue a record; False (and counted) when the queue is full or the writer has stopped."""
+        with self._changed:
+            if self._stopping or len(self._queue) >= self._capacity:
+                self.dropped += 1
+                if self.dropped == 1 or self.dropped % 1000 == 0:
+                    logger.error("the record queue is full; %d record(s) dropped so far", self.dropped)
+                return False
+            self._queue.append(Pending(record, user_id))
+            self._changed.notify_all()
+            return True
+
+    def flush(self, timeout: float) -> bool:
+        """Wait until every queued record is written; False if some remain after `timeout` seconds."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._queue and not self._writing, timeout=timeout)
+
+    def status(self) -> dict[str, Any]:
+        """For /health: whether the store answers, and what is queued, written and dropped (the
+        problem itself goes to the log, not to an unauthenticated page)."""
+        with self._changed:
+            state = "ok" if self._store is not None and not self._problem else "unavailable"
+            return {
+                "store": state,
+                "queued": len(self._queue) + self._writing,
+                "written": self.written,
+                "dropped": self.dropped,
+            }
+
+    @property
+    def store(self) -> Store | None:
+        return self._store
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Write what is queued (for at most `timeout` seconds), then stop; what is left is counted."""
+        self.flush(timeout)
+        with self._changed:
+            self._stopping = True
+            left = len(self._queue)
+            self._queue.clear()
+            self.dropped += left
+            self._changed.notify_all()
+        if left:
+            logger.error("stopped with %d record(s) not written", left)
+        self._thread.join(timeout)
+        if self._store is not None:
+            self._store.close()
+
+    def _run(self) -> None:
+        wait, last_purge = self._retry[0], 0.0
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._queue or self._stopping or self._store is None, timeout=60)
+                if self._stopping:
+                    return
+                batch = [self._queue.popleft() for _ in range(min(BATCH, len(self._queue)))]
+                self._writing = len(batch)
+            try:
+                store = self._connected()
+                if time.monotonic() - last_purge > PURGE_EVERY_SECONDS:
+                    store.purge(self._retention_days)
+                    last_purge = time.monotonic()
+                store.add_questions(replace(item.record, user=store.user_hash(item.user_id)) for item in batch)
+            except Exception as error:  # the database is down, full or refusing: keep the batch, wait, retry
+                self._failed(error, batch)
+                if self._sleep(wait):
+                    return
+                wait = min(wait * 2, self._retry[1])
+                continue
+            wait = self._retry[0]
+            with self._changed:
+                self.written += len(batch)
+                self._writing = 0
+                if self._problem:
+                    logger.warning("the store is back; %d record(s) queued are being written", len(self._queue))
+                    self._problem = ""
+                self._changed.notify_all()
+
+    def _connected(self) -> Store:
+        if self._store is None:
+            self._store = self._open_store()
+        return self._store
+
+    def _failed(self, error: Exception, batch: list[Pending]) -> None:
+        problem = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+        with self._changed:
+            self._queue.extendleft(reversed(batch))
+            self._writing = 0
+            if not self._problem:
+                logger.error("cannot write to the store (answers go on; records wait in the queue): %s", problem)
+            self._problem = problem
+            self._changed.notify_all()
+
+    def _sleep(self, seconds: float) -> bool:
+        """Wait before retrying; True when the writer was stopped meanwhile."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._stopping, timeout=seconds)

@@ -1,0 +1,108 @@
+"""The store on SQLite and on a real PostgreSQL server: its schema, what it keeps, and what it forgets."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from bot.core.routing import Declined, EntryAnswer
+from bot.store.records import LOW_CONFIDENCE, question_record
+from bot.store.schema import metadata
+from bot.store.store import Store
+
+
+@pytest.fixture
+def store(store_url):
+    opened = Store.open(store_url)
+    yield opened
+    opened.close()
+
+
+def _record(knowledge, store, user_id="U0ASKER01", score=90, declined=False, keep="unanswered", **changes):
+    answer = (
+        Declined("out-of-scope", question="order me a pizza")
+        if declined
+        else EntryAnswer("delivery-lead/risk-management", question="who handles risk?", score=score)
+    )
+    record = question_record(answer, knowledge, "command", "T0TEAM123", store.user_hash(user_id), keep)
+    return record.__class__(**{**record.__dict__, **changes})
+
+
+def test_the_migrated_schema_is_the_one_the_code_describes(store):
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []
+
+
+def test_opening_again_migrates_nothing_and_keeps_the_records_and_the_hash_key(store_url, knowledge):
+    first = Store.open(store_url)
+    first.add_questions([_record(knowledge, first)])
+    key = first.user_hash("U0ASKER01")
+    first.close()
+    again = Store.open(store_url)
+    try:
+        assert again.question_count() == 1
+        assert again.user_hash("U0ASKER01") == key
+    finally:
+        again.close()
+
+
+def test_a_configured_hash_key_is_used_instead_of_the_stored_one(store_url):
+    stored, configured = Store.open(store_url), Store.open(store_url, hash_key="a key kept elsewhere")
+    try:
+        assert stored.user_hash("U1") != configured.user_hash("U1")
+        assert configured.user_hash("U1") == Store.open(store_url, "a key kept elsewhere").user_hash("U1")
+    finally:
+        stored.close()
+        configured.close()
+
+
+def test_records_read_back_as_written_and_never_hold_the_raw_user_id(store, knowledge):
+    record = _record(knowledge, store, declined=True)
+    store.add_questions([record])
+    (read,) = store.recent_questions()
+    assert read == record
+    with store.engine.connect() as connection:
+        rows = connection.execute(text("SELECT * FROM questions")).all()
+    assert "U0ASKER01" not in repr(rows)
+    assert read.text == "order me a pizza"
+
+
+def test_forget_deletes_everything_of_one_person_and_nothing_else(store, knowledge):
+    store.add_questions([_record(knowledge, store, user) for user in ("U0LEAVING", "U0STAYING") * 2])
+    assert store.forget("U0LEAVING") == 2
+    assert [record.user for record in store.recent_questions()] == [store.user_hash("U0STAYING")] * 2
+
+
+def test_records_older_than_the_retention_are_purged(store, knowledge):
+    now = datetime.now(UTC)
+    old = _record(knowledge, store, asked_at=now - timedelta(days=91))
+    recent = _record(knowledge, store, asked_at=now - timedelta(days=89))
+    store.add_questions([old, recent])
+    assert store.purge(90, now=now) == 1
+    assert [record.ref for record in store.recent_questions()] == [recent.ref]
+
+
+@pytest.mark.parametrize(
+    ("keep", "declined", "score", "kept"),
+    [
+        ("unanswered", True, 0, True),
+        ("unanswered", False, LOW_CONFIDENCE - 1, True),
+        ("unanswered", False, LOW_CONFIDENCE, False),
+        ("all", False, 100, True),
+        ("none", True, 0, False),
+    ],
+)
+def test_question_text_is_kept_only_when_the_policy_asks(knowledge, keep, declined, score, kept):
+    answer = (
+        Declined("out-of-scope", question="order me a pizza")
+        if declined
+        else EntryAnswer("delivery-lead/risk-management", question="who handles risk?", score=score)
+    )
+    record = question_record(answer, knowledge, "mention", "T1", "hash", keep)
+    assert (record.text is not None) == kept
+    assert record.knowledge_version == knowledge.version
+    assert record.answer == (None if declined else "delivery-lead/risk-management")
+    assert record.decline_reason == ("out-of-scope" if declined else None)
