@@ -29,6 +29,7 @@ from bot.core.matcher import Matcher
 from bot.core.routing import route
 from tests.support import fake_slack
 from tests.support.fake_slack import FakeSlack
+from tests.support.postgres import PostgresServer, binaries
 from tests.support.processes import WebProcess, start_web
 
 UNSEEN_FILES = sorted((Path(__file__).parent / "unseen").glob("*.yaml"))
@@ -103,9 +104,10 @@ def scale(sizes: list[int]) -> list[tuple[str, str]]:
     return rows
 
 
-def quality() -> list[tuple[str, str]]:
-    """Four ways of answering, on each held-out question set: the reader and word scores alone,
-    the learned scorer alone, both combined (Role Bot), and BM25 over the same knowledge text."""
+def quality(limit: int | None = None) -> list[tuple[str, str]]:
+    """Four ways of answering, on each held-out question set (its first `limit` questions, when
+    given): the reader and word scores alone, the learned scorer alone, both combined (Role Bot),
+    and BM25 over the same knowledge text."""
     import bm25s  # benchmark-only dependency
 
     knowledge = load_knowledge(DEFAULT_KNOWLEDGE_PATH)
@@ -136,7 +138,7 @@ def quality() -> list[tuple[str, str]]:
     }
     rows = []
     for path in UNSEEN_FILES:
-        questions = load_questions(path)
+        questions = load_questions(path)[:limit]
         for name, answer in answerers.items():
             times, right, wrong = [], 0, 0
             for question in questions:
@@ -155,37 +157,90 @@ def quality() -> list[tuple[str, str]]:
     return rows
 
 
-def http(clients: int, seconds: float, warm_up: float = 2.0) -> list[tuple[str, str]]:
-    """Signed slash commands: Role Bot's web process against a minimal Bolt app, same gunicorn settings."""
-    slack = FakeSlack()
-    rows, throughput = [], {}
+def http(clients: int, seconds: float, warm_up: float = 2.0, postgres: bool = True) -> list[tuple[str, str]]:
+    """Signed slash commands: a minimal Bolt app, then Role Bot's web process remembering nothing,
+    in SQLite and in PostgreSQL, all under the same gunicorn settings, one after the other."""
+    slack, server = FakeSlack(), None
+    folder = Path(tempfile.mkdtemp(prefix="rolebot-bench-"))
+    targets: list[tuple[str, str | None, dict[str, str]]] = [
+        ("minimal Bolt app", "'bench.minimal_app:create_app()'", {}),
+        ("Role Bot, no store", None, {"ROLE_STORE": "off"}),
+        ("Role Bot, SQLite", None, {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}"}),
+    ]
+    if postgres and binaries() is not None:
+        server = PostgresServer.start()
+        targets.append(("Role Bot, PostgreSQL", None, {"DATABASE_URL": server.database()}))
+    rows, throughput, cpu = [], {}, {}
     try:
-        for name, target in (("minimal Bolt app", "'bench.minimal_app:create_app()'"), ("Role Bot", None)):
-            web = _start(slack, target)
+        for name, target, env in targets:
+            web = _start(slack, target, env)
             try:
                 port = int(web.url.rsplit(":", 1)[1])
                 make = _slash_commands(slack.response_url("bench"))
                 drive(port, make, clients, warm_up, 2_000)
+                cpu_before = _cpu_seconds(web.process.pid)
                 results, elapsed = drive(port, make, clients, seconds, 100_000)
                 every = results.every()
                 throughput[name] = len(every) / elapsed
+                cpu[name] = (_cpu_seconds(web.process.pid) - cpu_before) / max(len(every), 1)
                 rows.append(
                     (
                         f"{name}: req/s, p50 / p99 ms, errors",
                         f"{len(every) / elapsed:.0f}, {_ms(every)} / {_ms(every, 99)}, {len(results.errors)}",
                     )
                 )
+                if "DATABASE_URL" in env:
+                    store = _details(web.url)["store"]
+                    rows.append((f"{name}: records written, queued, dropped", _store_counts(web.url, store)))
                 if target is None:
-                    rows.append(
-                        ("Role Bot web process: peak memory (RSS)", f"{_peak_rss(web.process.pid) / 1e6:.0f} MB")
-                    )
+                    rows.append((f"{name}: peak memory (RSS)", f"{_peak_rss(web.process.pid) / 1e6:.0f} MB"))
             finally:
                 web.stop()
     finally:
         slack.close()
-    ratio = throughput["Role Bot"] / throughput["minimal Bolt app"]
-    rows.insert(2, ("throughput ratio, Role Bot / minimal", f"{ratio:.2f}"))
+        if server is not None:
+            server.stop()
+    base = throughput["Role Bot, no store"]
+    ratios = [("throughput ratio, Role Bot (no store) / minimal", base / throughput["minimal Bolt app"])]
+    ratios += [(f"throughput ratio, {name} / no store", throughput[name] / base) for name in throughput if "," in name]
+    rows += [(name, f"{value:.2f}") for name, value in ratios if not name.endswith("no store / no store")]
+    rows += [(f"{name}: server CPU per request", f"{seconds_each * 1000:.2f} ms") for name, seconds_each in cpu.items()]
     return rows
+
+
+def _cpu_seconds(master_pid: int) -> float:
+    """CPU time (user and system) used so far by the gunicorn master and its workers."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in [master_pid, *_children(master_pid)]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def _children(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in children.read_text().split()] if children.exists() else []
+
+
+def _details(url: str) -> dict:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{url}/health/details", timeout=5) as response:
+        return json.loads(response.read())
+
+
+def _store_counts(url: str, store: dict) -> str:
+    """The store's counts once its queue has drained (bounded wait)."""
+    deadline = time.monotonic() + 30
+    while store.get("queued") and time.monotonic() < deadline:
+        time.sleep(0.1)
+        store = _details(url)["store"]
+    return f"{store.get('written')}, {store.get('queued')}, {store.get('dropped')} ({store.get('store')})"
 
 
 def _slash_commands(response_url: str):
@@ -196,11 +251,11 @@ def _slash_commands(response_url: str):
     return make
 
 
-def _start(slack: FakeSlack, target: str | None) -> WebProcess:
+def _start(slack: FakeSlack, target: str | None, env: dict[str, str]) -> WebProcess:
     log = Path(tempfile.mkstemp(suffix=".log")[1])
     if target is None:
-        return start_web(slack, log, {"LOG_LEVEL": "WARNING"})
-    return start_web(slack, log, {"LOG_LEVEL": "WARNING"}, app=target, ready=_answers)
+        return start_web(slack, log, {"LOG_LEVEL": "WARNING", **env})
+    return start_web(slack, log, {"LOG_LEVEL": "WARNING", **env}, app=target, ready=_answers)
 
 
 def _answers(url: str) -> bool:
@@ -221,12 +276,8 @@ def _answers(url: str) -> bool:
 
 def _peak_rss(master_pid: int) -> int:
     """The largest peak resident memory among the gunicorn master and its workers, in bytes."""
-    pids = [master_pid]
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
-    if children.exists():
-        pids += [int(pid) for pid in children.read_text().split()]
     peaks = []
-    for pid in pids:
+    for pid in [master_pid, *_children(master_pid)]:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 peaks.append(int(line.split()[1]) * 1024)
@@ -242,8 +293,11 @@ def main() -> None:
     sections = [
         ("Matcher latency (shipped knowledge)", matcher_latency() if not args.quick else []),
         ("Scale (generated knowledge)", scale(sizes)),
-        ("Answer quality on held-out questions: right; wrong answers, declines", quality()),
-        (f"HTTP: signed /role commands, {clients} clients", http(clients, *((0.5, 0.5) if args.quick else (10, 2)))),
+        ("Answer quality on held-out questions: right; wrong answers, declines", quality(20 if args.quick else None)),
+        (
+            f"HTTP: signed /role commands, {clients} clients",
+            http(clients, *((0.5, 0.5, False) if args.quick else (10, 2, True))),
+        ),
     ]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
     print(f"Role Bot benchmarks — {time.strftime('%Y-%m-%d')} — {machine}\n")

@@ -37,6 +37,7 @@ class Settings:
     keep_questions: str = "unanswered"  # ROLE_KEEP_QUESTIONS: unanswered, all or none
     retention_days: int = DEFAULT_RETENTION_DAYS  # ROLE_RETENTION_DAYS
     hash_key: str = ""  # ROLE_HASH_KEY: the key user ids are hashed with ('' : one kept in the database)
+    watch_seconds: float = 2.0  # ROLE_WATCH_SECONDS: how often the knowledge file is checked for edits
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -63,6 +64,13 @@ class Settings:
         days = env.get("ROLE_RETENTION_DAYS", "").strip() or str(DEFAULT_RETENTION_DAYS)
         if not days.isdigit() or not 1 <= int(days) <= 36_500:
             raise SettingsError(f"ROLE_RETENTION_DAYS must be a number of days from 1 to 36500, not {days!r}")
+        watch = env.get("ROLE_WATCH_SECONDS", "").strip() or "2"
+        try:
+            watch_seconds = float(watch)
+        except ValueError:
+            watch_seconds = -1.0
+        if not 0.1 <= watch_seconds <= 3600:
+            raise SettingsError(f"ROLE_WATCH_SECONDS must be a number of seconds from 0.1 to 3600, not {watch!r}")
         settings = cls(
             bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
             signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
@@ -76,6 +84,7 @@ class Settings:
             keep_questions=keep,
             retention_days=int(days),
             hash_key=env.get("ROLE_HASH_KEY", "").strip(),
+            watch_seconds=watch_seconds,
         )
         settings._check_tokens()
         return settings

@@ -42,7 +42,7 @@ def test_a_broken_edit_keeps_the_last_good_knowledge_and_says_why(tmp_path, capl
 def test_the_running_web_process_picks_up_an_edit_within_seconds(slack, tmp_path):
     path = tmp_path / "roles.yaml"
     shutil.copy(DEFAULT_KNOWLEDGE_PATH, path)
-    web = start_web(slack, tmp_path / "web.log", {"ROLE_KNOWLEDGE": str(path)})
+    web = start_web(slack, tmp_path / "web.log", {"ROLE_KNOWLEDGE": str(path), "ROLE_WATCH_SECONDS": "0.2"})
     try:
 
         def risk_title():

@@ -74,3 +74,16 @@ def test_each_layer_imports_only_the_layers_before_it(layer):
         if any(name == banned or name.startswith(banned + ".") for banned in FORBIDDEN[layer])
     ]
     assert broken == []
+
+
+def test_with_the_store_off_no_database_library_is_loaded():
+    script = (
+        "import sys\n"
+        "from bot.settings import Settings\n"
+        "from bot.store.recorder import Recorder\n"
+        "import bot.slack.web\n"
+        "Recorder.from_settings(Settings(store_enabled=False))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic', 'psycopg')))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

@@ -45,6 +45,12 @@ def test_api_url_and_knowledge_path_are_read():
         ({"PORT": "eighty"}, "PORT"),
         ({"PORT": "70000"}, "PORT"),
         ({"SLACK_API_URL": "ftp://example"}, "SLACK_API_URL"),
+        ({"DATABASE_URL": "mysql://db/rolebot"}, "DATABASE_URL"),
+        ({"ROLE_STORE": "maybe"}, "ROLE_STORE"),
+        ({"ROLE_KEEP_QUESTIONS": "some"}, "ROLE_KEEP_QUESTIONS"),
+        ({"ROLE_RETENTION_DAYS": "0"}, "ROLE_RETENTION_DAYS"),
+        ({"ROLE_RETENTION_DAYS": "ninety"}, "ROLE_RETENTION_DAYS"),
+        ({"ROLE_WATCH_SECONDS": "0"}, "ROLE_WATCH_SECONDS"),
     ],
 )
 def test_a_half_set_or_malformed_configuration_names_the_variable(env, named):
@@ -75,3 +81,22 @@ def test_run_with_a_half_set_configuration_fails_naming_the_missing_variable():
     assert result.returncode == 2
     assert "SLACK_SIGNING_SECRET" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_platforms_postgres_url_gets_the_psycopg_driver_and_its_password_is_a_secret():
+    settings = Settings.from_env({"DATABASE_URL": "postgres://bot:s3cret-pw@db.internal:5432/rolebot"})
+    assert settings.store_url == "postgresql+psycopg://bot:s3cret-pw@db.internal:5432/rolebot"
+    assert "s3cret-pw" in settings.secrets
+
+
+def test_without_a_database_url_the_store_is_a_sqlite_file_in_the_users_data_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert Settings.from_env({}).store_url == f"sqlite:///{tmp_path / 'rolebot' / 'rolebot.sqlite3'}"
+
+
+def test_the_hash_key_is_a_secret_and_the_store_settings_are_read():
+    settings = Settings.from_env(
+        {"ROLE_HASH_KEY": "k3y", "ROLE_STORE": "off", "ROLE_KEEP_QUESTIONS": "all", "ROLE_RETENTION_DAYS": "30"}
+    )
+    assert "k3y" in settings.secrets
+    assert (settings.store_enabled, settings.keep_questions, settings.retention_days) == (False, "all", 30)

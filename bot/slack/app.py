@@ -30,7 +30,7 @@ def build_app(
     LISTENER_THREADS threads unless given)."""
     if answerer is None:
         answerer = Answerer.from_file(settings.knowledge_path)
-        answerer.watch()
+        answerer.watch(settings.watch_seconds)
     client = web_client(settings.bot_token, settings.api_url)
     app = App(
         client=client,

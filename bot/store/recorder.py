@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core.knowledge import Knowledge
 from bot.core.routing import Answer
 from bot.settings import Settings
 from bot.store.records import KeepQuestions, Surface, question_record
-from bot.store.store import Store
-from bot.store.writer import RecordWriter
+
+if TYPE_CHECKING:
+    from bot.store.writer import RecordWriter
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,10 @@ class Recorder:
         that is down delays nothing."""
         if not settings.store_enabled:
             return cls(None)
+        # The database libraries load only when the store is on.
+        from bot.store.store import Store
+        from bot.store.writer import RecordWriter
+
         url, key = settings.store_url, settings.hash_key
         writer = RecordWriter(lambda: Store.open(url, key), settings.retention_days)
         keep: KeepQuestions = settings.keep_questions  # type: ignore[assignment]  # checked by Settings

@@ -13,13 +13,18 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.store.records import QuestionRecord
-from bot.store.store import Store
+
+if TYPE_CHECKING:
+    from bot.store.store import Store
 
 CAPACITY = 10_000
 BATCH = 200
+# How long a record may wait for others to share its transaction: one write a second or so under load
+# rather than one per question, which would take CPU from answering.
+LINGER_SECONDS = 0.5
 RETRY_SECONDS = (0.5, 30.0)  # the first and the longest wait before trying the store again
 PURGE_EVERY_SECONDS = 24 * 3600
 
@@ -51,6 +56,7 @@ class RecordWriter:
         self._queue: deque[Pending] = deque()
         self._changed = threading.Condition()
         self._writing = 0
+        self._hurry = 0  # callers waiting for the queue to empty: no lingering meanwhile
         self._stopping = False
         self._store: Store | None = None
         self._problem = ""
@@ -74,7 +80,12 @@ class RecordWriter:
     def flush(self, timeout: float) -> bool:
         """Wait until every queued record is written; False if some remain after `timeout` seconds."""
         with self._changed:
-            return self._changed.wait_for(lambda: not self._queue and not self._writing, timeout=timeout)
+            self._hurry += 1
+            self._changed.notify_all()
+            try:
+                return self._changed.wait_for(lambda: not self._queue and not self._writing, timeout=timeout)
+            finally:
+                self._hurry -= 1
 
     def status(self) -> dict[str, Any]:
         """For /health: whether the store answers, and what is queued, written and dropped (the
@@ -112,6 +123,9 @@ class RecordWriter:
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._queue or self._stopping or self._store is None, timeout=60)
+                self._changed.wait_for(
+                    lambda: len(self._queue) >= BATCH or self._stopping or self._hurry, timeout=LINGER_SECONDS
+                )
                 if self._stopping:
                     return
                 batch = [self._queue.popleft() for _ in range(min(BATCH, len(self._queue)))]
@@ -121,7 +135,8 @@ class RecordWriter:
                 if time.monotonic() - last_purge > PURGE_EVERY_SECONDS:
                     store.purge(self._retention_days)
                     last_purge = time.monotonic()
-                store.add_questions(replace(item.record, user=store.user_hash(item.user_id)) for item in batch)
+                hashes = {user_id: store.user_hash(user_id) for user_id in {item.user_id for item in batch}}
+                store.add_questions(replace(item.record, user=hashes[item.user_id]) for item in batch)
             except Exception as error:  # the database is down, full or refusing: keep the batch, wait, retry
                 self._failed(error, batch)
                 if self._sleep(wait):
