@@ -163,3 +163,17 @@ def test_an_edited_mention_is_not_answered_again(context):
 def test_a_listener_without_the_shared_answerer_says_how_to_build_the_app():
     with pytest.raises(LookupError, match="build_app"):
         answerer_in({})
+
+
+def test_each_answer_is_handed_to_the_recorder_in_the_context(context):
+    recorder = Mock()
+    context = context | {"recorder": recorder, "team_id": "T0TEAM123"}
+    answer_command(ack=Mock(), command={"text": "who handles risk?", "user_id": "U0ASKER01"}, context=context)
+    event = {"type": "app_mention", "user": "U0ASKER02", "text": "<@UBOT> budget", "ts": "5.5", "channel": "C1"}
+    answer_mention(event=event, client=Mock(), context=context)
+    calls = [call.args for call in recorder.question.call_args_list]
+    assert [(surface, workspace, user) for _, _, surface, workspace, user in calls] == [
+        ("command", "T0TEAM123", "U0ASKER01"),
+        ("mention", "T0TEAM123", "U0ASKER02"),
+    ]
+    assert calls[0][0].entry_id == "delivery-lead/risk-management"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -20,8 +19,6 @@ from bot.store.schema import meta, questions
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 HASH_KEY = "user_hash_key"
-
-logger = logging.getLogger(__name__)
 
 
 class Store:
