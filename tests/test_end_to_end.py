@@ -155,3 +155,17 @@ def test_questions_are_remembered_and_forgotten_on_request(web_process, slack):
         assert remembered() == []
     finally:
         store.close()
+
+
+def test_an_answer_holds_feedback_buttons_and_a_thumbs_down_opens_the_form(web_process, slack):
+    status, body, _ = web_process.post(fake_slack.slash_command("who handles risk?", slack.response_url()), FORM)
+    assert status == 200
+    (feedback,) = [block for block in json.loads(body)["blocks"] if block["type"] == "context_actions"]
+    down = feedback["elements"][0]["negative_button"]["value"]
+    click = block_actions({"action_id": "rate_answer", "value": down}, slack.response_url("e2e-fb"), True)
+    click["actions"][0]["type"] = "feedback_buttons"
+    click["trigger_id"] = "9.9.9"
+    assert web_process.post(interaction(click), FORM)[0] == 200
+    (opened,) = slack.wait_until(lambda call: call.method == "views.open" and call.body.get("trigger_id") == "9.9.9")
+    view = opened.body["view"] if isinstance(opened.body["view"], dict) else json.loads(opened.body["view"])
+    assert view["callback_id"] == "answer_feedback"

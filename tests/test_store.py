@@ -1,5 +1,6 @@
 """The store on SQLite and on a real PostgreSQL server: its schema, what it keeps, and what it forgets."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from bot.core.routing import Declined, EntryAnswer
-from bot.store.records import LOW_CONFIDENCE, question_record
+from bot.store.records import LOW_CONFIDENCE, question_record, vote_record
 from bot.store.schema import metadata
 from bot.store.store import Store
 
@@ -106,3 +107,22 @@ def test_question_text_is_kept_only_when_the_policy_asks(knowledge, keep, declin
     assert record.knowledge_version == knowledge.version
     assert record.answer == (None if declined else "delivery-lead/risk-management")
     assert record.decline_reason == ("out-of-scope" if declined else None)
+
+
+def test_a_persons_latest_vote_replaces_their_earlier_one_and_a_thumbs_down_keeps_the_text(store, knowledge):
+    question = _record(knowledge, store)  # answered with confidence: no text kept
+    store.add_questions([question])
+    me, other = store.user_hash("U0VOTER01"), store.user_hash("U0VOTER02")
+    store.add_votes([replace(vote_record(question.ref, 1), user=me), replace(vote_record(question.ref, 1), user=other)])
+    store.add_votes([replace(vote_record(question.ref, -1, "wrong role", None, "who handles risk?"), user=me)])
+    votes = {vote.user: vote for vote in store.votes_on(question.ref)}
+    assert (votes[me].vote, votes[me].reason, votes[other].vote) == (-1, "wrong role", 1)
+    assert store.recent_questions()[0].text == "who handles risk?"
+
+
+def test_forget_deletes_a_persons_votes_too(store, knowledge):
+    question = _record(knowledge, store)
+    store.add_questions([question])
+    store.add_votes([replace(vote_record(question.ref, -1), user=store.user_hash("U0LEAVING"))])
+    assert store.forget("U0LEAVING") == 1
+    assert store.votes_on(question.ref) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App
 
+from bot.blocks.feedback import with_feedback
 from bot.blocks.messages import private_reply
 from bot.handlers.context import answerer_in, recorder_in, workspace_of
 from bot.handlers.failures import apology_on_error
@@ -15,11 +16,11 @@ def answer_command(ack: Ack, command: dict, context: dict) -> None:
     with apology_on_error(lambda text: ack(response_type="ephemeral", text=text)):
         text = command.get("text")
         answer, knowledge = answerer_in(context).answer(text if isinstance(text, str) else "")
-        ack(response_type="ephemeral", **private_reply(answer, knowledge).message())
         user = command.get("user_id")
-        recorder_in(context).question(
+        ref = recorder_in(context).question(
             answer, knowledge, "command", workspace_of(command, context), user if isinstance(user, str) else ""
         )
+        ack(response_type="ephemeral", **with_feedback(private_reply(answer, knowledge), ref, answer).message())
 
 
 def register(app: App) -> None:

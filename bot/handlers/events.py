@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.blocks.feedback import with_feedback
 from bot.blocks.messages import public_reply
 from bot.handlers.context import answerer_in, recorder_in, workspace_of
 from bot.handlers.failures import apology_on_error
@@ -44,11 +45,11 @@ def _reply_under(event: dict, client: WebClient, context: dict, surface: Surface
     with apology_on_error(apologise):
         text = event.get("text")
         answer, knowledge = answerer_in(context).answer(text if isinstance(text, str) else "")
-        post_reply(client, channel, thread_ts, public_reply(answer, knowledge))
         user = event.get("user")
-        recorder_in(context).question(
+        ref = recorder_in(context).question(
             answer, knowledge, surface, workspace_of(event, context), user if isinstance(user, str) else ""
         )
+        post_reply(client, channel, thread_ts, with_feedback(public_reply(answer, knowledge), ref, answer))
 
 
 def _from_a_bot(event: dict, context: dict) -> bool:

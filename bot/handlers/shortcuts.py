@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.blocks.feedback import with_feedback
 from bot.blocks.messages import NOT_IN_CHANNEL, SHORTCUT_CALLBACK, mention, private_reply, public_reply
 from bot.handlers.context import answerer_in, recorder_in, workspace_of
 from bot.handlers.failures import apology_on_error
@@ -20,14 +21,14 @@ def answer_message(ack: Ack, shortcut: dict, client: WebClient, respond: Respond
         text = message.get("text")
         answer, knowledge = answerer_in(context).answer(text if isinstance(text, str) else "")
         note = f"Answered with Role Bot for {mention(user.get('id', ''))}"
-        reply = public_reply(answer, knowledge, note=note)
-        problem = post_reply(client, channel.get("id", ""), message.get("thread_ts") or message.get("ts"), reply)
         asker = user.get("id")
-        recorder_in(context).question(
+        ref = recorder_in(context).question(
             answer, knowledge, "shortcut", workspace_of(shortcut, context), asker if isinstance(asker, str) else ""
         )
+        reply = with_feedback(public_reply(answer, knowledge, note=note), ref, answer)
+        problem = post_reply(client, channel.get("id", ""), message.get("thread_ts") or message.get("ts"), reply)
         if problem in ("not_in_channel", "channel_not_found"):
-            private = private_reply(answer, knowledge)
+            private = with_feedback(private_reply(answer, knowledge), ref, answer)
             respond_with(respond, text=NOT_IN_CHANNEL, response_type="ephemeral", replace_original=False)
             respond_with(respond, **private.message(), response_type="ephemeral", replace_original=False)
 

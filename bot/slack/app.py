@@ -8,7 +8,7 @@ from collections.abc import Callable
 from slack_bolt import App, BoltResponse
 
 from bot.core.answerer import Answerer
-from bot.handlers import actions, commands, events, home, shortcuts
+from bot.handlers import actions, commands, events, feedback, home, shortcuts
 from bot.handlers.context import sharing
 from bot.settings import Settings
 from bot.slack.client import web_client
@@ -43,7 +43,7 @@ def build_app(
     )
     app.middleware(_skip_redeliveries(SeenDeliveries()))
     app.middleware(sharing(answerer, recorder or Recorder.from_settings(settings)))
-    for listeners in (commands, events, actions, shortcuts, home):
+    for listeners in (commands, events, actions, feedback, shortcuts, home):
         listeners.register(app)
     return app
 

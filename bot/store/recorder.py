@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.knowledge import Knowledge
 from bot.core.routing import Answer
 from bot.settings import Settings
-from bot.store.records import KeepQuestions, Surface, question_record
+from bot.store.records import KeepQuestions, Surface, question_record, vote_record
 
 if TYPE_CHECKING:
     from bot.store.writer import RecordWriter
@@ -50,6 +50,20 @@ class Recorder:
             logger.exception("could not make a record of a question")
             return None
         return record.ref if self.writer.submit(record, user_id) else None
+
+    def vote(
+        self,
+        question_ref: str,
+        user_id: str,
+        vote: int,
+        reason: str | None = None,
+        expected: str | None = None,
+        question_text: str | None = None,
+    ) -> bool:
+        """Remember a person's vote on an answer (their latest replaces the one before)."""
+        if self.writer is None:
+            return False
+        return self.writer.submit(vote_record(question_ref, vote, reason, expected, question_text), user_id)
 
     def status(self) -> dict[str, Any]:
         return self.writer.status() if self.writer is not None else {"store": "off"}

@@ -39,6 +39,44 @@ class QuestionRecord:
         return self.answer is not None and self.score < LOW_CONFIDENCE
 
 
+@dataclass(frozen=True)
+class VoteRecord:
+    """A person's 👍 (+1) or 👎 (-1) on an answer; a 👎 may say what was wrong and what was expected,
+    and brings the question's text, which is then kept with the question."""
+
+    question_ref: str
+    voted_at: datetime
+    user: str
+    vote: int
+    reason: str | None = None
+    expected: str | None = None
+    question_text: str | None = None
+
+
+def vote_record(
+    question_ref: str,
+    vote: int,
+    reason: str | None = None,
+    expected: str | None = None,
+    question_text: str | None = None,
+) -> VoteRecord:
+    """A vote to record; `user` is filled in (hashed) when it is written."""
+    return VoteRecord(
+        question_ref=question_ref,
+        voted_at=datetime.now(UTC),
+        user="",
+        vote=1 if vote > 0 else -1,
+        reason=_clipped(reason),
+        expected=_clipped(expected),
+        question_text=_clipped(question_text) if vote < 0 else None,
+    )
+
+
+def _clipped(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text[:MAX_TEXT] or None
+
+
 def new_ref() -> str:
     """An unguessable reference for a recorded question, carried by its answer's feedback buttons."""
     return secrets.token_hex(16)

@@ -8,9 +8,11 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -39,4 +41,19 @@ questions = Table(
     Column("score", Integer, nullable=False),
     Column("knowledge_version", String(16), nullable=False),
     Column("text", Text),
+)
+
+# One vote per person per answer (a changed vote replaces the old one): +1 or -1, and for -1 what was
+# wrong and what the person expected, both optional.
+votes = Table(
+    "votes",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("question_ref", String(32), nullable=False),
+    Column("user_hash", String(64), nullable=False, index=True),
+    Column("vote", SmallInteger, nullable=False),
+    Column("reason", Text),
+    Column("expected", Text),
+    Column("voted_at", DateTime(timezone=True), nullable=False, index=True),
+    UniqueConstraint("question_ref", "user_hash", name="uq_votes_question_user"),
 )

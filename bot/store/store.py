@@ -7,15 +7,16 @@ import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.records import QuestionRecord, user_hash
-from bot.store.schema import meta, questions
+from bot.store.records import QuestionRecord, VoteRecord, user_hash
+from bot.store.schema import meta, questions, votes
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 HASH_KEY = "user_hash_key"
@@ -66,17 +67,55 @@ class Store:
             with self.engine.begin() as connection:
                 connection.execute(insert(questions), rows)
 
+    def add_votes(self, records: Iterable[VoteRecord]) -> None:
+        """Record votes: a person's new vote on an answer replaces their old one, and a 👎's question
+        text is kept with its question."""
+        records = list(records)
+        if not records:
+            return
+        upsert = _upsert(self.engine.dialect.name)
+        with self.engine.begin() as connection:
+            for record in records:
+                row = {
+                    "question_ref": record.question_ref,
+                    "user_hash": record.user,
+                    "vote": record.vote,
+                    "reason": record.reason,
+                    "expected": record.expected,
+                    "voted_at": record.voted_at,
+                }
+                statement = upsert(votes).values(**row)
+                changed = {key: statement.excluded[key] for key in ("vote", "reason", "expected", "voted_at")}
+                connection.execute(
+                    statement.on_conflict_do_update(index_elements=["question_ref", "user_hash"], set_=changed)
+                )
+                if record.question_text:
+                    connection.execute(
+                        update(questions)
+                        .where(questions.c.ref == record.question_ref, questions.c.text.is_(None))
+                        .values(text=record.question_text)
+                    )
+
+    def votes_on(self, question_ref: str) -> list[VoteRecord]:
+        query = select(votes).where(votes.c.question_ref == question_ref).order_by(votes.c.voted_at)
+        with self.engine.connect() as connection:
+            return [_vote_record(row._mapping) for row in connection.execute(query)]
+
     def forget(self, user_id: str) -> int:
-        """Delete everything recorded of one person; how many records went."""
+        """Delete everything recorded of one person (questions and votes); how many records went."""
         hashed = self.user_hash(user_id)
         with self.engine.begin() as connection:
-            return connection.execute(delete(questions).where(questions.c.user_hash == hashed)).rowcount
+            asked = connection.execute(delete(questions).where(questions.c.user_hash == hashed)).rowcount
+            voted = connection.execute(delete(votes).where(votes.c.user_hash == hashed)).rowcount
+        return int(asked) + int(voted)
 
     def purge(self, keep_days: int, now: datetime | None = None) -> int:
         """Delete records older than `keep_days`; how many went."""
         cutoff = (now or datetime.now(UTC)) - timedelta(days=keep_days)
         with self.engine.begin() as connection:
-            return connection.execute(delete(questions).where(questions.c.asked_at < cutoff)).rowcount
+            asked = connection.execute(delete(questions).where(questions.c.asked_at < cutoff)).rowcount
+            voted = connection.execute(delete(votes).where(votes.c.voted_at < cutoff)).rowcount
+        return int(asked) + int(voted)
 
     def question_count(self) -> int:
         with self.engine.connect() as connection:
@@ -109,10 +148,35 @@ def _question_record(row: object) -> QuestionRecord:
     values = dict(row)  # type: ignore[call-overload]
     values.pop("id")
     values["user"] = values.pop("user_hash")
-    asked_at = values["asked_at"]
-    if asked_at.tzinfo is None:  # SQLite keeps no time zone: the store writes UTC
-        values["asked_at"] = asked_at.replace(tzinfo=UTC)
+    values["asked_at"] = _utc(values["asked_at"])
     return QuestionRecord(**values)
+
+
+def _vote_record(row: object) -> VoteRecord:
+    values = dict(row)  # type: ignore[call-overload]
+    return VoteRecord(
+        question_ref=values["question_ref"],
+        voted_at=_utc(values["voted_at"]),
+        user=values["user_hash"],
+        vote=values["vote"],
+        reason=values["reason"],
+        expected=values["expected"],
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment  # SQLite keeps no time zone
+
+
+def _upsert(dialect: str) -> Any:
+    """The INSERT … ON CONFLICT of this database (both SQLite and PostgreSQL have one)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def _sqlite_pragmas(connection: object, _record: object) -> None:

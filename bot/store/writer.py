@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from bot.store.records import QuestionRecord
+from bot.store.records import QuestionRecord, VoteRecord
 
 if TYPE_CHECKING:
     from bot.store.store import Store
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 class Pending:
     """A record waiting to be written, with the raw user id it is to be hashed from."""
 
-    record: QuestionRecord
+    record: QuestionRecord | VoteRecord
     user_id: str
 
 
@@ -65,7 +65,7 @@ class RecordWriter:
         self._thread = threading.Thread(target=self._run, name="record-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, record: QuestionRecord, user_id: str) -> bool:
+    def submit(self, record: QuestionRecord | VoteRecord, user_id: str) -> bool:
         """Queue a record; False (and counted) when the queue is full or the writer has stopped."""
         with self._changed:
             if self._stopping or len(self._queue) >= self._capacity:
@@ -136,7 +136,10 @@ class RecordWriter:
                     store.purge(self._retention_days)
                     last_purge = time.monotonic()
                 hashes = {user_id: store.user_hash(user_id) for user_id in {item.user_id for item in batch}}
-                store.add_questions(replace(item.record, user=hashes[item.user_id]) for item in batch)
+                hashed = [replace(item.record, user=hashes[item.user_id]) for item in batch]
+                # Questions first: a vote in the same batch may keep text on its question.
+                store.add_questions(record for record in hashed if isinstance(record, QuestionRecord))
+                store.add_votes(record for record in hashed if isinstance(record, VoteRecord))
             except Exception as error:  # the database is down, full or refusing: keep the batch, wait, retry
                 self._failed(error, batch)
                 if self._sleep(wait):

@@ -167,9 +167,15 @@ def _api_answer(slack: FakeSlack, call: Call) -> dict:
         return {"ok": True, "url": slack.socket_url}
     if call.method in ("chat.postMessage", "chat.postEphemeral"):
         return {"ok": True, "channel": call.body.get("channel"), "ts": f"{time.time():.6f}", "message": {}}
+    if call.method == "views.open":
+        return {"ok": True, "view": {"id": "V0FEEDBACK", **_decoded(call.body.get("view", {}))}}
     if call.method == "views.publish":
         return {"ok": True, "view": call.body.get("view", {})}
     return {"ok": False, "error": "unknown_method"}
+
+
+def _decoded(view: dict | str) -> dict:
+    return json.loads(view) if isinstance(view, str) else view
 
 
 # --- requests as Slack sends them --------------------------------------------------------------
@@ -290,4 +296,17 @@ def message_shortcut(text: str, response_url: str, thread_ts: str | None = None)
         "response_url": response_url,
         "token": "legacy-verification-token",
         "action_ts": "1.2",
+    }
+
+
+def view_submission(view: dict, user_id: str = "U0ASKER01") -> dict:
+    """A modal's submission, with the values typed into it (`view["state"]`)."""
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": "test"},
+        "user": {"id": user_id, "username": "asker", "team_id": TEAM_ID},
+        "api_app_id": "A0APP0001",
+        "token": "legacy-verification-token",
+        "trigger_id": "1.2.4",
+        "view": {"id": "V0FEEDBACK", "type": "modal", "team_id": TEAM_ID, **view},
     }

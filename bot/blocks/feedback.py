@@ -1,0 +1,117 @@
+"""Feedback on answers: 👍/👎 buttons under an answer, and the form a 👎 opens.
+
+A button's value names the recorded question it rates (an unguessable reference); the 👎 value also
+carries the question as asked, so that its text is kept only when someone says the answer was wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import (
+    ContextActionsBlock,
+    FeedbackButtonObject,
+    FeedbackButtonsElement,
+    InputBlock,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks.mrkdwn import escape_mrkdwn
+from bot.blocks.render import Reply
+from bot.core.routing import Answer, HelpAnswer
+
+FEEDBACK_ACTION = "rate_answer"
+FEEDBACK_FORM = "answer_feedback"
+WRONG_BLOCK, EXPECTED_BLOCK, INPUT = "wrong", "expected", "text"
+MAX_BLOCKS = 50  # a message's limit
+QUESTION_IN_VALUE = 1500  # a button value holds 2000 characters
+INPUT_LIMIT = 1000
+_VALUE = re.compile(r"^(up|down):([0-9a-f]{32})(?::(.*))?$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A click on a feedback button: +1 or -1 for the recorded question `ref`."""
+
+    vote: int
+    ref: str
+    question: str = ""
+
+
+def with_feedback(reply: Reply, ref: str | None, answer: Answer) -> Reply:
+    """The reply with 👍/👎 under it, when its question was recorded (the help card gets none)."""
+    if ref is None or isinstance(answer, HelpAnswer) or len(reply.blocks) >= MAX_BLOCKS:
+        return reply
+    buttons = FeedbackButtonsElement(
+        action_id=FEEDBACK_ACTION,
+        positive_button=FeedbackButtonObject(text="👍", value=f"up:{ref}", accessibility_label="This answer helped"),
+        negative_button=FeedbackButtonObject(
+            text="👎",
+            value=f"down:{ref}:{answer.question[:QUESTION_IN_VALUE]}",
+            accessibility_label="This answer was wrong or did not help",
+        ),
+    )
+    return Reply([*reply.blocks, ContextActionsBlock(elements=[buttons])], reply.text)
+
+
+def read_rating(value: object) -> Rating | None:
+    """The rating a button value holds, or None when it is not one of ours."""
+    if not isinstance(value, str) or len(value) > 2000:
+        return None
+    found = _VALUE.match(value)
+    if found is None:
+        return None
+    return Rating(1 if found.group(1) == "up" else -1, found.group(2), found.group(3) or "")
+
+
+def feedback_form(rating: Rating) -> View:
+    """The form a 👎 opens: what was wrong, and what the person expected (both optional)."""
+    asked = f"You asked: _{escape_mrkdwn(rating.question[:500])}_\n" if rating.question else ""
+    return View(
+        type="modal",
+        callback_id=FEEDBACK_FORM,
+        title=PlainTextObject(text="Improve this answer"),
+        submit=PlainTextObject(text="Send"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps({"ref": rating.ref, "q": rating.question[:QUESTION_IN_VALUE]}),
+        blocks=[
+            SectionBlock(text=f"{asked}Thanks for saying so. The person who keeps the answers reads this."),
+            _input(WRONG_BLOCK, "What was wrong with the answer?"),
+            _input(EXPECTED_BLOCK, "What did you expect to read?"),
+        ],
+    )
+
+
+def read_form(view: dict) -> tuple[Rating, str | None, str | None] | None:
+    """From a submitted form: the rating it belongs to, what was wrong, and what was expected."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "")
+        values = view.get("state", {}).get("values", {})
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(meta, dict) or not isinstance(values, dict):
+        return None
+    rating = read_rating(f"down:{meta.get('ref')}:{meta.get('q') or ''}")
+    if rating is None:
+        return None
+    return rating, _typed(values, WRONG_BLOCK), _typed(values, EXPECTED_BLOCK)
+
+
+def _input(block_id: str, label: str) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=PlainTextObject(text=label),
+        element=PlainTextInputElement(action_id=INPUT, multiline=True, max_length=INPUT_LIMIT),
+        optional=True,
+    )
+
+
+def _typed(values: dict, block_id: str) -> str | None:
+    field = values.get(block_id, {}).get(INPUT, {}) if isinstance(values.get(block_id), dict) else {}
+    text = field.get("value") if isinstance(field, dict) else None
+    return text[:INPUT_LIMIT] if isinstance(text, str) and text.strip() else None
