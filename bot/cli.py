@@ -8,9 +8,9 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from bot.blocks.render import render_answer
 from bot.blocks.terminal import blocks_to_text
@@ -22,6 +22,11 @@ from bot.core.matcher import Matcher
 from bot.core.routing import route
 from bot.procfile import procfile_command
 from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from bot.store.store import Store
+
+T = TypeVar("T")
 
 DEFAULT_QUESTIONS_PATH = DEFAULT_KNOWLEDGE_PATH.parent / "questions.yaml"
 
@@ -86,10 +91,21 @@ def _parser() -> argparse.ArgumentParser:
     socket = commands.add_parser("socket", help="connect to Slack in Socket Mode (needs SLACK_APP_TOKEN)")
     socket.set_defaults(run=_socket)
 
+    report = commands.add_parser("report", help="what was asked, what went unanswered, which answers got 👎")
+    report.add_argument("--days", type=_days, default=7, help="the period, in days back from now (default 7)")
+    report.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    report.set_defaults(run=_report)
+
     forget = commands.add_parser("forget", help="delete everything remembered of one person (a Slack user id)")
     forget.add_argument("user_id", type=_user_id, help="the person's Slack user id, such as U012AB3CD")
     forget.set_defaults(run=_forget)
     return parser
+
+
+def _days(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 36_500:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 1 to 36500")
+    return int(text)
 
 
 def _user_id(text: str) -> str:
@@ -193,24 +209,59 @@ def _run(args: argparse.Namespace) -> int:
     return run_console(Matcher(load_knowledge(settings.knowledge_path)), sys.stdin, sys.stdout)
 
 
-def _forget(args: argparse.Namespace) -> int:
+def _report(args: argparse.Namespace) -> int:
+    report = _with_store(lambda store: store.report(args.days))
+    if report is None:
+        return 1
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"Role Bot: the last {report.days} day(s), since {report.since}")
+    print(f"Questions: {report.questions}; answered {report.answered} ({report.share_answered:.0%})")
+    print("\nPer day and surface:")
+    for day, surfaces in report.per_day.items():
+        print(f"  {day}  " + ", ".join(f"{surface} {count}" for surface, count in surfaces.items()))
+    print("\nDeclined (rephrasings counted together):")
+    for group in report.declined:
+        reasons = f" ({', '.join(group.reasons)})" if group.reasons else ""
+        print(f"  {group.count} x " + " / ".join(f"{example!r}" for example in group.examples) + reasons)
+    print("\nAnswers people said were wrong:")
+    for entry in report.disputed:
+        print(f"  {entry.entry}: {entry.down} down, {entry.up} up")
+        for reason in entry.reasons:
+            print(f"      wrong: {reason!r}")
+        for expected in entry.expected:
+            print(f"      expected: {expected!r}")
+    print("\nAnswered with low confidence:")
+    for item in report.low_confidence:
+        print(f"  {item['score']:>3}  {item['question']!r} -> {item['answer']}")
+    return 0
+
+
+def _with_store(use: Callable[[Store], T]) -> T | None:
+    """Run `use(store)` on the store the environment names; None (and a message) when it cannot."""
     from sqlalchemy.exc import SQLAlchemyError  # the database libraries load only when the store is used
 
     from bot.store.store import Store
 
     settings = Settings.from_env()
     if not settings.store_enabled:
-        print("ROLE_STORE is off: nothing is remembered, so there is nothing to forget.")
-        return 0
+        print("ROLE_STORE is off: nothing is remembered.", file=sys.stderr)
+        return None
     try:
         store = Store.open(settings.store_url, settings.hash_key)
         try:
-            forgotten = store.forget(args.user_id)
+            return use(store)
         finally:
             store.close()
     except SQLAlchemyError as error:
-        problem = str(error).splitlines()[0]
-        print(f"Could not reach the store (DATABASE_URL): {problem}", file=sys.stderr)
+        print(f"Could not reach the store (DATABASE_URL): {str(error).splitlines()[0]}", file=sys.stderr)
+        return None
+
+
+def _forget(args: argparse.Namespace) -> int:
+    forgotten = _with_store(lambda store: store.forget(args.user_id))
+    if forgotten is None:
         return 1
     print(f"Forgot {forgotten} record(s) of {args.user_id}.")
     return 0

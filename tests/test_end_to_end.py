@@ -169,3 +169,16 @@ def test_an_answer_holds_feedback_buttons_and_a_thumbs_down_opens_the_form(web_p
     (opened,) = slack.wait_until(lambda call: call.method == "views.open" and call.body.get("trigger_id") == "9.9.9")
     view = opened.body["view"] if isinstance(opened.body["view"], dict) else json.loads(opened.body["view"])
     assert view["callback_id"] == "answer_feedback"
+
+
+def test_a_declined_question_reaches_the_owners_report(web_process, slack):
+    question = "who feeds the office fish on fridays?"
+    assert web_process.post(fake_slack.slash_command(question, slack.response_url()), FORM)[0] == 200
+    deadline = time.monotonic() + 15  # written off the request path, then read by another process
+    while True:
+        report = json.loads(run_bot("report", "--json", "--days", "1").stdout)
+        found = [group for group in report["declined"] if question in group["examples"]]
+        if found or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert found, report

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.records import QuestionRecord, VoteRecord, user_hash
+from bot.store.report import Report, build_report
 from bot.store.schema import meta, questions, votes
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -95,6 +96,21 @@ class Store:
                         .where(questions.c.ref == record.question_ref, questions.c.text.is_(None))
                         .values(text=record.question_text)
                     )
+
+    def questions_since(self, since: datetime) -> list[QuestionRecord]:
+        query = select(questions).where(questions.c.asked_at >= since).order_by(questions.c.asked_at)
+        with self.engine.connect() as connection:
+            return [_question_record(row._mapping) for row in connection.execute(query)]
+
+    def votes_since(self, since: datetime) -> list[VoteRecord]:
+        query = select(votes).where(votes.c.voted_at >= since).order_by(votes.c.voted_at)
+        with self.engine.connect() as connection:
+            return [_vote_record(row._mapping) for row in connection.execute(query)]
+
+    def report(self, days: int, now: datetime | None = None) -> Report:
+        """The knowledge owner's report over the last `days` days."""
+        since = (now or datetime.now(UTC)) - timedelta(days=days)
+        return build_report(self.questions_since(since), self.votes_since(since), days, since)
 
     def votes_on(self, question_ref: str) -> list[VoteRecord]:
         query = select(votes).where(votes.c.question_ref == question_ref).order_by(votes.c.voted_at)
