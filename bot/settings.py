@@ -17,6 +17,7 @@ DEFAULT_RETENTION_DAYS = 90
 _DATABASE_URL = re.compile(r"^(sqlite|postgres|postgresql)(\+\w+)?://", re.IGNORECASE)
 _PORT = re.compile(r"^\d{1,5}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 
 class SettingsError(Exception):
@@ -38,6 +39,7 @@ class Settings:
     retention_days: int = DEFAULT_RETENTION_DAYS  # ROLE_RETENTION_DAYS
     hash_key: str = ""  # ROLE_HASH_KEY: the key user ids are hashed with ('' : one kept in the database)
     watch_seconds: float = 2.0  # ROLE_WATCH_SECONDS: how often the knowledge file is checked for edits
+    owners: frozenset[str] = frozenset()  # ROLE_OWNERS: Slack user ids who see the report in App Home
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -71,6 +73,12 @@ class Settings:
             watch_seconds = -1.0
         if not 0.1 <= watch_seconds <= 3600:
             raise SettingsError(f"ROLE_WATCH_SECONDS must be a number of seconds from 0.1 to 3600, not {watch!r}")
+        owners = frozenset(re.split(r"[\s,]+", env.get("ROLE_OWNERS", "").strip())) - {""}
+        strange = sorted(owner for owner in owners if not _USER_ID.match(owner))
+        if strange:
+            raise SettingsError(
+                f"ROLE_OWNERS must be Slack user ids (U… or W…), separated by commas, not {strange[0]!r}"
+            )
         settings = cls(
             bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
             signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
@@ -85,6 +93,7 @@ class Settings:
             retention_days=int(days),
             hash_key=env.get("ROLE_HASH_KEY", "").strip(),
             watch_seconds=watch_seconds,
+            owners=owners,
         )
         settings._check_tokens()
         return settings

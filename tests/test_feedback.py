@@ -8,6 +8,7 @@ import pytest
 from bot.blocks.feedback import EXPECTED_BLOCK, FEEDBACK_ACTION, INPUT, WRONG_BLOCK
 from tests.support import fake_slack
 from tests.support.fake_slack import block_actions, interaction, view_submission
+from tests.support.in_process import OWNER
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -107,3 +108,26 @@ def test_feedback_values_that_are_not_ours_are_ignored(app, slack, value):
 def test_a_form_that_is_not_ours_is_acknowledged_and_ignored(app):
     submitted = view_submission({"callback_id": "answer_feedback", "private_metadata": "{not json", "state": {}})
     assert app.post(interaction(submitted), FORM)[0] == 200
+
+
+def _home_for(app, slack, user):
+    event = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"}
+    assert app.post(fake_slack.event_callback(event, f"Ev0home{user}"), "application/json")[0] == 200
+    app.settle()
+    (call,) = [call for call in slack.calls if call.method == "views.publish" and call.body["user_id"] == user]
+    view = call.body["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def test_the_knowledge_owner_sees_the_report_in_app_home_and_others_the_usual_home(app, slack):
+    _ask(app, slack, "who polishes the <!channel> trophies & cups?")
+    app.recorded()
+    owner = _home_for(app, slack, OWNER)
+    text = json.dumps(owner["blocks"], ensure_ascii=False)
+    assert owner["blocks"][0]["text"]["text"] == "What people asked: the last 7 days"
+    assert "1 × “who polishes the trophies &amp; cups?”" in text  # Slack markup dropped, the rest escaped
+    assert "<!channel>" not in text  # someone's words never ping from the owner's home
+    assert "Delivery Lead vs Delivery Manager" in text  # the usual home follows
+    everyone = _home_for(app, slack, "U0SOMEONE")
+    assert everyone["blocks"][0]["text"]["text"] == "Role Bot"
+    assert "What people asked" not in json.dumps(everyone["blocks"])

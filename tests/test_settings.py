@@ -51,6 +51,7 @@ def test_api_url_and_knowledge_path_are_read():
         ({"ROLE_RETENTION_DAYS": "0"}, "ROLE_RETENTION_DAYS"),
         ({"ROLE_RETENTION_DAYS": "ninety"}, "ROLE_RETENTION_DAYS"),
         ({"ROLE_WATCH_SECONDS": "0"}, "ROLE_WATCH_SECONDS"),
+        ({"ROLE_OWNERS": "U012AB3CD, <!channel>"}, "ROLE_OWNERS"),
     ],
 )
 def test_a_half_set_or_malformed_configuration_names_the_variable(env, named):
@@ -100,3 +101,10 @@ def test_the_hash_key_is_a_secret_and_the_store_settings_are_read():
     )
     assert "k3y" in settings.secrets
     assert (settings.store_enabled, settings.keep_questions, settings.retention_days) == (False, "all", 30)
+
+
+def test_owners_are_read_as_a_set_of_user_ids():
+    assert Settings.from_env({"ROLE_OWNERS": " U012AB3CD,W0ENTERPRISE  U012AB3CD "}).owners == {
+        "U012AB3CD",
+        "W0ENTERPRISE",
+    }

@@ -12,17 +12,19 @@ from bot.store.recorder import Recorder
 
 ANSWERER = "answerer"
 RECORDER = "recorder"
+OWNERS = "owners"
 _REMEMBERS_NOTHING = Recorder(None)
 
 Middleware = Callable[[BoltContext, Callable[[], BoltResponse]], BoltResponse | None]
 
 
-def sharing(answerer: Answerer, recorder: Recorder) -> Middleware:
-    """Middleware putting the answerer and the recorder in every request's context."""
+def sharing(answerer: Answerer, recorder: Recorder, owners: frozenset[str] = frozenset()) -> Middleware:
+    """Middleware putting the answerer, the recorder and the knowledge owners in every request's context."""
 
     def share(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse | None:
         context[ANSWERER] = answerer
         context[RECORDER] = recorder
+        context[OWNERS] = owners
         return next()
 
     return share

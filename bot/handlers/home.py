@@ -1,4 +1,4 @@
-"""The App Home tab, published when a user opens it."""
+"""The App Home tab, published when a user opens it; the knowledge owners see the report above it."""
 
 from __future__ import annotations
 
@@ -6,13 +6,21 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.blocks.messages import home_view
-from bot.handlers.context import answerer_in
+from bot.blocks.owner import owner_home_view
+from bot.handlers.context import OWNERS, answerer_in, recorder_in
+
+REPORT_DAYS = 7
 
 
 def publish_home(event: dict, client: WebClient, context: dict) -> None:
     if event.get("tab", "home") != "home":
         return
-    client.views_publish(user_id=event["user"], view=home_view(answerer_in(context).knowledge))
+    user, knowledge = event["user"], answerer_in(context).knowledge
+    if user in context.get(OWNERS, ()):
+        view = owner_home_view(recorder_in(context).report(REPORT_DAYS), knowledge)
+    else:
+        view = home_view(knowledge)
+    client.views_publish(user_id=user, view=view)
 
 
 def register(app: App) -> None:

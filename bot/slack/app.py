@@ -42,7 +42,7 @@ def build_app(
         ignoring_self_events_enabled=True,
     )
     app.middleware(_skip_redeliveries(SeenDeliveries()))
-    app.middleware(sharing(answerer, recorder or Recorder.from_settings(settings)))
+    app.middleware(sharing(answerer, recorder or Recorder.from_settings(settings), settings.owners))
     for listeners in (commands, events, actions, feedback, shortcuts, home):
         listeners.register(app)
     return app

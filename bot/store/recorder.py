@@ -11,6 +11,7 @@ from bot.settings import Settings
 from bot.store.records import KeepQuestions, Surface, question_record, vote_record
 
 if TYPE_CHECKING:
+    from bot.store.report import Report
     from bot.store.writer import RecordWriter
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,17 @@ class Recorder:
         if self.writer is None:
             return False
         return self.writer.submit(vote_record(question_ref, vote, reason, expected, question_text), user_id)
+
+    def report(self, days: int) -> Report | None:
+        """The owner's report from the store, or None when there is no store or it is not available."""
+        store = self.writer.store if self.writer is not None else None
+        if store is None:
+            return None
+        try:
+            return store.report(days)
+        except Exception as error:  # the database went away: the home tab says so instead
+            logger.warning("could not read the report from the store: %s", str(error).splitlines()[0][:300])
+            return None
 
     def status(self) -> dict[str, Any]:
         return self.writer.status() if self.writer is not None else {"store": "off"}

@@ -18,6 +18,7 @@ from tests.support import fake_slack
 from tests.support.fake_slack import FakeSlack, signed_headers
 
 SETTLE_SECONDS = 15.0
+OWNER = "U0OWNER01"  # keeps the knowledge: sees the report in App Home
 
 
 class InProcessApp:
@@ -32,6 +33,7 @@ class InProcessApp:
         store_url: str = "",
         clock: Callable[[], float] = time.time,
         threads: int = 8,
+        owners: frozenset[str] = frozenset({OWNER}),
     ) -> None:
         settings = Settings(
             bot_token=fake_slack.BOT_TOKEN,
@@ -39,6 +41,7 @@ class InProcessApp:
             api_url=slack.api_url,
             database_url=store_url,
             store_enabled=bool(store_url),
+            owners=owners,
         )
         self.pool = ListenerPool(threads)
         self.recorder = Recorder.from_settings(settings)
