@@ -16,8 +16,8 @@ from bot.blocks.render import render_answer
 from bot.blocks.terminal import blocks_to_text
 from bot.console import run_console
 from bot.core.evaluation import Report, cross_validate, evaluate, load_questions
-from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
-from bot.core.loading import KnowledgeError, load_knowledge
+from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH, Knowledge
+from bot.core.loading import KnowledgeError, load_knowledge, question_key
 from bot.core.matcher import Matcher
 from bot.core.routing import route
 from bot.procfile import procfile_command
@@ -95,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--days", type=_days, default=7, help="the period, in days back from now (default 7)")
     report.add_argument("--json", action="store_true", help="one JSON object instead of text")
     report.set_defaults(run=_report)
+
+    review = commands.add_parser(
+        "review", parents=[knowledge], help="label declined and 👎 questions, most frequent first"
+    )
+    review.add_argument("--days", type=_days, default=30, help="the period, in days back from now (default 30)")
+    review.set_defaults(run=_review)
 
     forget = commands.add_parser("forget", help="delete everything remembered of one person (a Slack user id)")
     forget.add_argument("user_id", type=_user_id, help="the person's Slack user id, such as U012AB3CD")
@@ -236,6 +242,68 @@ def _report(args: argparse.Namespace) -> int:
     for item in report.low_confidence:
         print(f"  {item['score']:>3}  {item['question']!r} -> {item['answer']}")
     return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    from bot.core.labelling import add_label
+
+    items = _with_store(lambda store: store.review_items(args.days))
+    if items is None:
+        return 1
+    knowledge = load_knowledge(args.knowledge)
+    matcher = Matcher(knowledge)
+    labelled = {question_key(question.text) for question in knowledge.labelled()}
+    items = [item for item in items if question_key(item.text) not in labelled]
+    print(
+        f"{len(items)} question(s) to review, most frequent first. A number picks a suggestion, an answer id "
+        "labels the question with it, d declines it, Enter skips it, q stops."
+    )
+    taught = 0
+    for number, item in enumerate(items, 1):
+        times = "once" if item.count == 1 else f"{item.count} times"
+        print(f"\n[{number}/{len(items)}] {item.text!r}: {times}; {item.why}")
+        choices = _suggested(item.text, matcher)
+        for index, entry_id in enumerate(choices, 1):
+            print(f"  {index}) {_entry_label(entry_id, knowledge)}  [{entry_id}]")
+        answer = sys.stdin.readline()
+        if not answer or answer.strip().lower() == "q":
+            break
+        label = _chosen(answer.strip(), choices)
+        if label is None:
+            continue
+        try:
+            path, line = add_label(knowledge.path, item.text, label)
+        except KnowledgeError as error:
+            print(f"  not added: {error}")
+            continue
+        taught += 1
+        print(f"  added to {path}, line {line}")
+    print(f"\nLabelled {taught} question(s). A running Role Bot learns them when it next reloads the knowledge.")
+    return 0
+
+
+def _suggested(text: str, matcher: Matcher) -> list[str]:
+    """The scorer's best guesses for a question, best first (at most three)."""
+    answer = route(text, matcher)
+    guesses = [answer.entry_id] if answer.entry_id and answer.entry_id != "help" else []
+    guesses += list(getattr(answer, "suggestions", ()))
+    return list(dict.fromkeys(guesses))[:3]
+
+
+def _entry_label(entry_id: str, knowledge: Knowledge) -> str:
+    if not knowledge.has_entry(entry_id):
+        return {"compare": "the comparison of the roles"}.get(entry_id, entry_id)
+    return knowledge.entry(entry_id).title
+
+
+def _chosen(answer: str, choices: list[str]) -> str | None:
+    """The label a reply names: a suggestion's number, 'd' for decline, an id as typed; None skips."""
+    if not answer:
+        return None
+    if answer.isdigit():
+        index = int(answer) - 1
+        return choices[index] if 0 <= index < len(choices) else None
+    return "none" if answer.lower() in ("d", "decline", "none") else answer
 
 
 def _with_store(use: Callable[[Store], T]) -> T | None:

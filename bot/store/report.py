@@ -126,3 +126,36 @@ def _disputed(questions: Sequence[QuestionRecord], votes: Sequence[VoteRecord]) 
         if c["down"]
     ]
     return sorted(disputed, key=lambda item: (-item.down, item.entry))[:MAX_GROUPS]
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A question worth labelling: its words, how often it (or a rephrasing) came, and why."""
+
+    text: str
+    count: int
+    why: str
+
+
+def review_items(questions: Sequence[QuestionRecord], votes: Sequence[VoteRecord]) -> list[ReviewItem]:
+    """Declined questions (rephrasings together) and questions whose answer got 👎, most frequent first;
+    only those whose text was kept."""
+    declined = [record for record in questions if record.answer is None and record.text]
+    items = [
+        ReviewItem(
+            group.examples[0], group.count, "declined" + (f" ({', '.join(group.reasons)})" if group.reasons else "")
+        )
+        for group in _group_declined(declined)
+    ]
+    texts = {record.ref: record for record in questions if record.text and record.answer is not None}
+    down: dict[str, list[VoteRecord]] = defaultdict(list)
+    for vote in votes:
+        if vote.vote < 0 and vote.question_ref in texts:
+            down[vote.question_ref].append(vote)
+    for ref, against in down.items():
+        record = texts[ref]
+        said = "; ".join(f"“{vote.reason}”" for vote in against if vote.reason)
+        items.append(
+            ReviewItem(record.text or "", len(against), f"👎 on {record.answer}" + (f": {said}" if said else ""))
+        )
+    return sorted(items, key=lambda item: -item.count)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.records import QuestionRecord, VoteRecord, user_hash
-from bot.store.report import Report, build_report
+from bot.store.report import Report, ReviewItem, build_report, review_items
 from bot.store.schema import meta, questions, votes
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -111,6 +111,11 @@ class Store:
         """The knowledge owner's report over the last `days` days."""
         since = (now or datetime.now(UTC)) - timedelta(days=days)
         return build_report(self.questions_since(since), self.votes_since(since), days, since)
+
+    def review_items(self, days: int, now: datetime | None = None) -> list[ReviewItem]:
+        """What the knowledge owner should label, most frequent first."""
+        since = (now or datetime.now(UTC)) - timedelta(days=days)
+        return review_items(self.questions_since(since), self.votes_since(since))
 
     def votes_on(self, question_ref: str) -> list[VoteRecord]:
         query = select(votes).where(votes.c.question_ref == question_ref).order_by(votes.c.voted_at)
