@@ -21,6 +21,7 @@ from bench.generate import generate_knowledge, generate_questions, write_knowled
 from bench.load import drive, percentile
 from bot.core.english import english_frequency
 from bot.core.evaluation import load_questions
+from bot.core.follow_up import load_follow_up_cases, score_follow_ups
 from bot.core.knowledge import DECLINE as DECLINED
 from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
 from bot.core.language import plain_text
@@ -33,6 +34,8 @@ from tests.support.postgres import PostgresServer, binaries
 from tests.support.processes import WebProcess, start_web
 
 UNSEEN_FILES = sorted((Path(__file__).parent / "unseen").glob("*.yaml"))
+FOLLOW_UPS = Path(__file__).parent / "follow-ups"
+TUNED_FOLLOW_UPS = Path(__file__).parent.parent / "tests" / "data" / "follow-ups.yaml"
 
 
 def _timed(function, items) -> list[float]:
@@ -154,6 +157,24 @@ def quality(limit: int | None = None) -> list[tuple[str, str]]:
                     f"{right / len(questions):.3f}; wrong {wrong}, declined {declined}; median {_ms(times)} ms",
                 )
             )
+    return rows
+
+
+def follow_ups() -> list[tuple[str, str]]:
+    """Replies in threads: the held-out set (written after tuning, never tuned on) and the set the
+    rules were tuned on, for comparison."""
+    matcher = Matcher(load_knowledge(DEFAULT_KNOWLEDGE_PATH))
+    rows = []
+    for name, path in (("held-out", FOLLOW_UPS / "held-out.yaml"), ("tuned on", TUNED_FOLLOW_UPS)):
+        cases = load_follow_up_cases(path)
+        score = score_follow_ups(cases, matcher)
+        rows.append(
+            (
+                f"{name} ({len(cases)}): right; wrong answers, silent; butted in",
+                f"{score.accuracy:.3f}; wrong {score.wrong}, silent {score.silent}; "
+                f"{score.butted_in} of {score.meant_for_people} replies meant for people",
+            )
+        )
     return rows
 
 
@@ -294,6 +315,7 @@ def main() -> None:
         ("Matcher latency (shipped knowledge)", matcher_latency() if not args.quick else []),
         ("Scale (generated knowledge)", scale(sizes)),
         ("Answer quality on held-out questions: right; wrong answers, declines", quality(20 if args.quick else None)),
+        ("Follow-up replies in threads", follow_ups()),
         (
             f"HTTP: signed /role commands, {clients} clients",
             http(clients, *((0.5, 0.5, False) if args.quick else (10, 2, True))),

@@ -40,6 +40,7 @@ class Settings:
     hash_key: str = ""  # ROLE_HASH_KEY: the key user ids are hashed with ('' : one kept in the database)
     watch_seconds: float = 2.0  # ROLE_WATCH_SECONDS: how often the knowledge file is checked for edits
     owners: frozenset[str] = frozenset()  # ROLE_OWNERS: Slack user ids who see the report in App Home
+    follow_ups: bool = True  # ROLE_FOLLOW_UPS=off: answer in threads only when mentioned
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +80,9 @@ class Settings:
             raise SettingsError(
                 f"ROLE_OWNERS must be Slack user ids (U… or W…), separated by commas, not {strange[0]!r}"
             )
+        follow_ups = env.get("ROLE_FOLLOW_UPS", "").strip().lower() or "on"
+        if follow_ups not in ("on", "off"):
+            raise SettingsError(f"ROLE_FOLLOW_UPS must be on or off, not {follow_ups!r}")
         settings = cls(
             bot_token=env.get("SLACK_BOT_TOKEN", "").strip(),
             signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
@@ -94,6 +98,7 @@ class Settings:
             hash_key=env.get("ROLE_HASH_KEY", "").strip(),
             watch_seconds=watch_seconds,
             owners=owners,
+            follow_ups=follow_ups == "on",
         )
         settings._check_tokens()
         return settings

@@ -19,6 +19,7 @@ def test_the_benchmark_runs_on_a_tiny_size():
     for section in (
         "Scale (generated knowledge)",
         "Answer quality on held-out questions",
+        "Follow-up replies in threads",
         "HTTP: signed /role commands",
     ):
         assert section in result.stdout

@@ -182,3 +182,22 @@ def test_a_declined_question_reaches_the_owners_report(web_process, slack):
             break
         time.sleep(0.2)
     assert found, report
+
+
+def test_a_follow_up_in_the_thread_is_answered_without_a_mention(web_process, slack):
+    mention = fake_slack.mention("who handles risk?", "1700009500.000100", channel="C0E2EFU01")
+    assert web_process.post(event_callback(mention, "Ev0e2efu01"), JSON)[0] == 200
+    slack.posted_in("C0E2EFU01")
+    reply = {
+        "type": "message",
+        "channel_type": "channel",
+        "user": "U0COLLEAG",
+        "text": "and for the DM?",
+        "ts": "1700009500.000300",
+        "thread_ts": "1700009500.000100",
+        "channel": "C0E2EFU01",
+    }
+    assert web_process.post(event_callback(reply, "Ev0e2efu02"), JSON)[0] == 200
+    _, answer = slack.posted_in("C0E2EFU01", 2)
+    assert answer.body["thread_ts"] == "1700009500.000100"
+    assert answer.body["text"].startswith("No — Risk Management")

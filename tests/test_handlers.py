@@ -12,7 +12,7 @@ from bot.blocks.messages import APOLOGY, GONE, SHARE_ACTION, encode_answer
 from bot.handlers.actions import share_answer
 from bot.handlers.commands import answer_command
 from bot.handlers.context import ANSWERER, answerer_in
-from bot.handlers.events import answer_direct_message, answer_mention
+from bot.handlers.events import answer_dm_or_thread_reply, answer_mention
 from bot.handlers.home import publish_home
 from bot.handlers.shortcuts import answer_message
 
@@ -75,7 +75,7 @@ def test_mention_replies_in_thread(context):
 )
 def test_messages_that_are_not_a_persons_dm_are_left_alone(context, event):
     client = Mock()
-    answer_direct_message(event=event, client=client, context=context)
+    answer_dm_or_thread_reply(event=event, client=client, context=context)
     assert client.mock_calls == []
 
 

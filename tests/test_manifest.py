@@ -23,6 +23,8 @@ def test_slash_command_and_shortcut_match_the_listeners():
 def test_events_interactivity_and_home_are_on():
     assert set(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_mention",
+        "message.channels",
+        "message.groups",
         "message.im",
         "app_home_opened",
     }
@@ -33,10 +35,13 @@ def test_events_interactivity_and_home_are_on():
 
 def test_bot_scopes_are_only_those_needed():
     # app_mention needs app_mentions:read, message.im needs im:history, posting needs chat:write,
-    # the slash command and the shortcut need commands.
+    # the slash command and the shortcut need commands; follow-ups in threads need the message events
+    # of public and private channels, hence channels:history and groups:history.
     assert sorted(MANIFEST["oauth_config"]["scopes"]["bot"]) == [
         "app_mentions:read",
+        "channels:history",
         "chat:write",
         "commands",
+        "groups:history",
         "im:history",
     ]

@@ -52,6 +52,7 @@ def test_api_url_and_knowledge_path_are_read():
         ({"ROLE_RETENTION_DAYS": "ninety"}, "ROLE_RETENTION_DAYS"),
         ({"ROLE_WATCH_SECONDS": "0"}, "ROLE_WATCH_SECONDS"),
         ({"ROLE_OWNERS": "U012AB3CD, <!channel>"}, "ROLE_OWNERS"),
+        ({"ROLE_FOLLOW_UPS": "sometimes"}, "ROLE_FOLLOW_UPS"),
     ],
 )
 def test_a_half_set_or_malformed_configuration_names_the_variable(env, named):

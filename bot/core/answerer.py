@@ -11,6 +11,7 @@ import logging
 import threading
 from pathlib import Path
 
+from bot.core.follow_up import follow_up
 from bot.core.knowledge import Knowledge
 from bot.core.loading import KnowledgeError, load_knowledge
 from bot.core.matcher import Matcher
@@ -42,6 +43,12 @@ class Answerer:
         (render with that one: the file may be reloaded at any moment)."""
         matcher = self._matcher
         return route(text, matcher), matcher.knowledge
+
+    def answer_follow_up(self, text: str, last: str, bot_user_id: str = "") -> tuple[Answer | None, Knowledge]:
+        """The answer to a reply in a thread whose last answer was `last`, or None when the reply is
+        not a question for Role Bot; and the knowledge it came from."""
+        matcher = self._matcher
+        return follow_up(text, last, matcher, bot_user_id), matcher.knowledge
 
     def refresh(self) -> bool:
         """Reload the knowledge file if it changed and is valid; True when new knowledge took over."""

@@ -38,8 +38,12 @@ def _load_english(path: Path) -> dict[str, Any]:
 _ENGLISH = _load_english(ENGLISH_PATH)
 
 
-def _words(name: str) -> frozenset[str]:
+def english_words(name: str) -> frozenset[str]:
+    """A word list of english.yaml, by its name."""
     return frozenset(str(_ENGLISH[name]).split())
+
+
+_words = english_words
 
 
 # Chat shorthand people type, expanded before anything else reads the words.

@@ -396,8 +396,8 @@ class Matcher:
         best. "does a DM engage stakeholders?": a difference covering the DM, when it is nearly as
         good as the other role's responsibility: both roles do it, differently, so "no" would be wrong.
         """
-        if not (question.yes_no and len(question.roles) == 1):
-            return None
+        if not (question.yes_no and len(question.roles) == 1) or not ranked:
+            return None  # no entry scored at all: nothing to prefer
         s = self.settings
         asked = question.roles[0]
         top = ranked[0][1]

@@ -13,18 +13,23 @@ from bot.store.recorder import Recorder
 ANSWERER = "answerer"
 RECORDER = "recorder"
 OWNERS = "owners"
+FOLLOW_UPS = "follow_ups"
 _REMEMBERS_NOTHING = Recorder(None)
 
 Middleware = Callable[[BoltContext, Callable[[], BoltResponse]], BoltResponse | None]
 
 
-def sharing(answerer: Answerer, recorder: Recorder, owners: frozenset[str] = frozenset()) -> Middleware:
-    """Middleware putting the answerer, the recorder and the knowledge owners in every request's context."""
+def sharing(
+    answerer: Answerer, recorder: Recorder, owners: frozenset[str] = frozenset(), follow_ups: bool = True
+) -> Middleware:
+    """Middleware putting the answerer, the recorder, the knowledge owners and whether to answer
+    follow-ups in every request's context."""
 
     def share(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse | None:
         context[ANSWERER] = answerer
         context[RECORDER] = recorder
         context[OWNERS] = owners
+        context[FOLLOW_UPS] = follow_ups
         return next()
 
     return share

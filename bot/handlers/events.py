@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.feedback import with_feedback
 from bot.blocks.messages import public_reply
-from bot.handlers.context import answerer_in, recorder_in, workspace_of
+from bot.handlers.context import FOLLOW_UPS, answerer_in, recorder_in, workspace_of
 from bot.handlers.failures import apology_on_error
 from bot.slack.sending import post_reply
 from bot.store.records import Surface
@@ -20,16 +20,43 @@ def answer_mention(event: dict, client: WebClient, context: dict) -> None:
     _reply_under(event, client, context, "mention")
 
 
-def answer_direct_message(event: dict, client: WebClient, context: dict) -> None:
-    # Only plain messages people send in a DM; edits, joins and channel chatter are not questions.
-    if event.get("channel_type") != "im" or event.get("subtype") or _from_a_bot(event, context):
+def answer_dm_or_thread_reply(event: dict, client: WebClient, context: dict) -> None:
+    """A DM is a question; a reply in a channel thread where Role Bot has answered may be one."""
+    # Only plain messages people send; edits, joins and bots' messages are not questions.
+    if event.get("subtype") or _from_a_bot(event, context):
         return
-    _reply_under(event, client, context, "dm", thread=bool(event.get("thread_ts")))
+    if event.get("channel_type") == "im":
+        _reply_under(event, client, context, "dm", thread=bool(event.get("thread_ts")))
+    elif (
+        event.get("thread_ts")
+        and context.get(FOLLOW_UPS, True)
+        and f"<@{context.get('bot_user_id')}>" not in str(event.get("text", ""))
+    ):
+        _follow_up(event, client, context)  # a mention is answered by answer_mention instead
 
 
 def register(app: App) -> None:
     app.event("app_mention")(answer_mention)
-    app.event("message")(answer_direct_message)
+    app.event("message")(answer_dm_or_thread_reply)
+
+
+def _follow_up(event: dict, client: WebClient, context: dict) -> None:
+    """Answer a reply in a thread Role Bot has answered in, when it reads as a question for it."""
+    channel, thread_ts, text = event.get("channel"), event.get("thread_ts"), event.get("text")
+    if not (isinstance(channel, str) and isinstance(thread_ts, str) and isinstance(text, str)):
+        return
+    recorder, workspace = recorder_in(context), workspace_of(event, context)
+    last = recorder.thread_answer(workspace, channel, thread_ts)
+    if last is None:
+        return  # not a thread Role Bot answered in: neither answered nor stored
+    with apology_on_error(lambda _: None):  # nobody asked the bot directly: no apology in the thread
+        answer, knowledge = answerer_in(context).answer_follow_up(text, last, str(context.get("bot_user_id", "")))
+        if answer is None:
+            return
+        user = event.get("user")
+        ref = recorder.question(answer, knowledge, "follow-up", workspace, user if isinstance(user, str) else "")
+        post_reply(client, channel, thread_ts, with_feedback(public_reply(answer, knowledge), ref, answer))
+        recorder.answered_in_thread(workspace, channel, thread_ts, answer.entry_id or "none")
 
 
 def _reply_under(event: dict, client: WebClient, context: dict, surface: Surface, thread: bool = True) -> None:
@@ -45,11 +72,11 @@ def _reply_under(event: dict, client: WebClient, context: dict, surface: Surface
     with apology_on_error(apologise):
         text = event.get("text")
         answer, knowledge = answerer_in(context).answer(text if isinstance(text, str) else "")
-        user = event.get("user")
-        ref = recorder_in(context).question(
-            answer, knowledge, surface, workspace_of(event, context), user if isinstance(user, str) else ""
-        )
+        user, recorder, workspace = event.get("user"), recorder_in(context), workspace_of(event, context)
+        ref = recorder.question(answer, knowledge, surface, workspace, user if isinstance(user, str) else "")
         post_reply(client, channel, thread_ts, with_feedback(public_reply(answer, knowledge), ref, answer))
+        if thread_ts is not None:
+            recorder.answered_in_thread(workspace, channel, thread_ts, answer.entry_id or "none")
 
 
 def _from_a_bot(event: dict, context: dict) -> bool:

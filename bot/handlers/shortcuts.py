@@ -26,7 +26,12 @@ def answer_message(ack: Ack, shortcut: dict, client: WebClient, respond: Respond
             answer, knowledge, "shortcut", workspace_of(shortcut, context), asker if isinstance(asker, str) else ""
         )
         reply = with_feedback(public_reply(answer, knowledge, note=note), ref, answer)
-        problem = post_reply(client, channel.get("id", ""), message.get("thread_ts") or message.get("ts"), reply)
+        thread_ts = message.get("thread_ts") or message.get("ts")
+        problem = post_reply(client, channel.get("id", ""), thread_ts, reply)
+        if not problem and isinstance(thread_ts, str):
+            recorder_in(context).answered_in_thread(
+                workspace_of(shortcut, context), channel.get("id", ""), thread_ts, answer.entry_id or "none"
+            )
         if problem in ("not_in_channel", "channel_not_found"):
             private = with_feedback(private_reply(answer, knowledge), ref, answer)
             respond_with(respond, text=NOT_IN_CHANNEL, response_type="ephemeral", replace_original=False)

@@ -42,7 +42,8 @@ def build_app(
         ignoring_self_events_enabled=True,
     )
     app.middleware(_skip_redeliveries(SeenDeliveries()))
-    app.middleware(sharing(answerer, recorder or Recorder.from_settings(settings), settings.owners))
+    recorder = recorder or Recorder.from_settings(settings)
+    app.middleware(sharing(answerer, recorder, settings.owners, settings.follow_ups))
     for listeners in (commands, events, actions, feedback, shortcuts, home):
         listeners.register(app)
     return app

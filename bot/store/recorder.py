@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.core.knowledge import Knowledge
 from bot.core.routing import Answer
 from bot.settings import Settings
-from bot.store.records import KeepQuestions, Surface, question_record, vote_record
+from bot.store.records import KeepQuestions, Surface, ThreadRecord, question_record, vote_record
 
 if TYPE_CHECKING:
     from bot.store.report import Report
@@ -17,12 +20,18 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+THREADS_IN_MEMORY = 10_000  # the most recent threads answered in, kept in memory as well as stored
+
+
 class Recorder:
-    """Turns answers into records and hands them to the writer; with no writer, remembers nothing."""
+    """Turns answers into records and hands them to the writer; with no writer, remembers nothing
+    (but the threads it answered in, in memory, so that follow-ups work without a store)."""
 
     def __init__(self, writer: RecordWriter | None, keep: KeepQuestions = "unanswered") -> None:
         self.writer = writer
         self.keep: KeepQuestions = keep
+        self._threads: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self._threads_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Recorder:
@@ -51,6 +60,32 @@ class Recorder:
             logger.exception("could not make a record of a question")
             return None
         return record.ref if self.writer.submit(record, user_id) else None
+
+    def answered_in_thread(self, workspace: str, channel: str, thread_ts: str, answer: str) -> None:
+        """Remember Role Bot's answer in a thread, for the replies that follow it there."""
+        key = (workspace, channel, thread_ts)
+        with self._threads_lock:
+            self._threads[key] = answer
+            self._threads.move_to_end(key)
+            while len(self._threads) > THREADS_IN_MEMORY:
+                self._threads.popitem(last=False)
+        if self.writer is not None:
+            self.writer.submit(ThreadRecord(workspace, channel, thread_ts, answer, datetime.now(UTC)), "")
+
+    def thread_answer(self, workspace: str, channel: str, thread_ts: str) -> str | None:
+        """Role Bot's last answer in a thread (this process's memory, else the store), or None."""
+        with self._threads_lock:
+            found = self._threads.get((workspace, channel, thread_ts))
+        if found is not None:
+            return found
+        store = self.writer.store if self.writer is not None else None
+        if store is None:
+            return None
+        try:
+            return store.thread_answer(workspace, channel, thread_ts)
+        except Exception as error:  # the store is down: a follow-up goes unanswered, nothing else
+            logger.warning("could not look up a thread in the store: %s", str(error).splitlines()[0][:300])
+            return None
 
     def vote(
         self,

@@ -77,6 +77,18 @@ def _clipped(text: str | None) -> str | None:
     return text[:MAX_TEXT] or None
 
 
+@dataclass(frozen=True)
+class ThreadRecord:
+    """Role Bot's last answer in a thread."""
+
+    workspace: str
+    channel: str
+    thread_ts: str
+    answer: str
+    answered_at: datetime
+    user: str = ""  # threads record no one: kept so the writer treats every record alike
+
+
 def new_ref() -> str:
     """An unguessable reference for a recorded question, carried by its answer's feedback buttons."""
     return secrets.token_hex(16)

@@ -57,3 +57,15 @@ votes = Table(
     Column("voted_at", DateTime(timezone=True), nullable=False, index=True),
     UniqueConstraint("question_ref", "user_hash", name="uq_votes_question_user"),
 )
+
+# Threads Role Bot has answered in, and its last answer there (an answer id, or "none" for a decline):
+# a reply in the thread that does not mention the bot is read against it. No user, no text.
+threads = Table(
+    "threads",
+    metadata,
+    Column("workspace", String(32), primary_key=True),
+    Column("channel", String(32), primary_key=True),
+    Column("thread_ts", String(32), primary_key=True),
+    Column("answer", String(200), nullable=False),
+    Column("answered_at", DateTime(timezone=True), nullable=False, index=True),
+)

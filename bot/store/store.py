@@ -15,9 +15,9 @@ from sqlalchemy import Engine, create_engine, delete, event, func, insert, selec
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.records import QuestionRecord, VoteRecord, user_hash
+from bot.store.records import QuestionRecord, ThreadRecord, VoteRecord, user_hash
 from bot.store.report import Report, ReviewItem, build_report, review_items
-from bot.store.schema import meta, questions, votes
+from bot.store.schema import meta, questions, threads, votes
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 HASH_KEY = "user_hash_key"
@@ -117,6 +117,35 @@ class Store:
         since = (now or datetime.now(UTC)) - timedelta(days=days)
         return review_items(self.questions_since(since), self.votes_since(since))
 
+    def add_threads(self, records: Iterable[ThreadRecord]) -> None:
+        """Remember Role Bot's latest answer in each thread (a newer one replaces the older)."""
+        latest = {(record.workspace, record.channel, record.thread_ts): record for record in records}
+        if not latest:
+            return
+        upsert = _upsert(self.engine.dialect.name)
+        with self.engine.begin() as connection:
+            for record in latest.values():
+                statement = upsert(threads).values(
+                    workspace=record.workspace,
+                    channel=record.channel,
+                    thread_ts=record.thread_ts,
+                    answer=record.answer,
+                    answered_at=record.answered_at,
+                )
+                changed = {key: statement.excluded[key] for key in ("answer", "answered_at")}
+                connection.execute(
+                    statement.on_conflict_do_update(index_elements=["workspace", "channel", "thread_ts"], set_=changed)
+                )
+
+    def thread_answer(self, workspace: str, channel: str, thread_ts: str) -> str | None:
+        """Role Bot's last answer in this thread, or None when it has not answered there."""
+        query = select(threads.c.answer).where(
+            threads.c.workspace == workspace, threads.c.channel == channel, threads.c.thread_ts == thread_ts
+        )
+        with self.engine.connect() as connection:
+            found = connection.execute(query).scalar_one_or_none()
+        return str(found) if found is not None else None
+
     def votes_on(self, question_ref: str) -> list[VoteRecord]:
         query = select(votes).where(votes.c.question_ref == question_ref).order_by(votes.c.voted_at)
         with self.engine.connect() as connection:
@@ -136,6 +165,7 @@ class Store:
         with self.engine.begin() as connection:
             asked = connection.execute(delete(questions).where(questions.c.asked_at < cutoff)).rowcount
             voted = connection.execute(delete(votes).where(votes.c.voted_at < cutoff)).rowcount
+            connection.execute(delete(threads).where(threads.c.answered_at < cutoff))
         return int(asked) + int(voted)
 
     def question_count(self) -> int:

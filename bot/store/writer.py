@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from bot.store.records import QuestionRecord, VoteRecord
+from bot.store.records import QuestionRecord, ThreadRecord, VoteRecord
 
 if TYPE_CHECKING:
     from bot.store.store import Store
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 class Pending:
     """A record waiting to be written, with the raw user id it is to be hashed from."""
 
-    record: QuestionRecord | VoteRecord
+    record: QuestionRecord | VoteRecord | ThreadRecord
     user_id: str
 
 
@@ -65,7 +65,7 @@ class RecordWriter:
         self._thread = threading.Thread(target=self._run, name="record-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, record: QuestionRecord | VoteRecord, user_id: str) -> bool:
+    def submit(self, record: QuestionRecord | VoteRecord | ThreadRecord, user_id: str) -> bool:
         """Queue a record; False (and counted) when the queue is full or the writer has stopped."""
         with self._changed:
             if self._stopping or len(self._queue) >= self._capacity:
@@ -123,9 +123,10 @@ class RecordWriter:
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._queue or self._stopping or self._store is None, timeout=60)
-                self._changed.wait_for(
-                    lambda: len(self._queue) >= BATCH or self._stopping or self._hurry, timeout=LINGER_SECONDS
-                )
+                if self._store is not None:  # connecting at start does not wait
+                    self._changed.wait_for(
+                        lambda: len(self._queue) >= BATCH or self._stopping or self._hurry, timeout=LINGER_SECONDS
+                    )
                 if self._stopping:
                     return
                 batch = [self._queue.popleft() for _ in range(min(BATCH, len(self._queue)))]
@@ -140,6 +141,7 @@ class RecordWriter:
                 # Questions first: a vote in the same batch may keep text on its question.
                 store.add_questions(record for record in hashed if isinstance(record, QuestionRecord))
                 store.add_votes(record for record in hashed if isinstance(record, VoteRecord))
+                store.add_threads(record for record in hashed if isinstance(record, ThreadRecord))
             except Exception as error:  # the database is down, full or refusing: keep the batch, wait, retry
                 self._failed(error, batch)
                 if self._sleep(wait):

@@ -34,6 +34,7 @@ class InProcessApp:
         clock: Callable[[], float] = time.time,
         threads: int = 8,
         owners: frozenset[str] = frozenset({OWNER}),
+        follow_ups: bool = True,
     ) -> None:
         settings = Settings(
             bot_token=fake_slack.BOT_TOKEN,
@@ -42,6 +43,7 @@ class InProcessApp:
             database_url=store_url,
             store_enabled=bool(store_url),
             owners=owners,
+            follow_ups=follow_ups,
         )
         self.pool = ListenerPool(threads)
         self.recorder = Recorder.from_settings(settings)
