@@ -184,3 +184,9 @@ def test_real_words_are_not_corrected_into_knowledge_words(matcher):
 def test_a_trailing_tag_question_does_not_become_the_question(matcher):
     question = "I spend most of my week on roadmaps and long-term goals, so I'm more of a DM, is that right?"
     assert entry_for(matcher, question) == "delivery-manager/strategic-planning"
+
+
+def test_a_yes_no_question_naming_one_role_that_no_entry_scores_gets_a_reply(ask):
+    # Found by labelled thread replies: the matcher used to raise an IndexError here.
+    answer = ask("is the lead involved in that or no")
+    assert answer.entry_id is None or answer.entry_id.startswith(("role/", "delivery-lead/", "difference/"))
