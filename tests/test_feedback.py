@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from bot.blocks.feedback import EXPECTED_BLOCK, FEEDBACK_ACTION, INPUT, WRONG_BLOCK
+from bot.blocks.feedback import EXPECTED_BLOCK, FEEDBACK_ACTION, INPUT, WRONG_BLOCK, feedback_block, with_feedback
+from bot.core.routing import EntryAnswer
 from tests.support import fake_slack
 from tests.support.fake_slack import block_actions, interaction, view_submission
 from tests.support.in_process import OWNER
@@ -131,3 +132,9 @@ def test_the_knowledge_owner_sees_the_report_in_app_home_and_others_the_usual_ho
     everyone = _home_for(app, slack, "U0SOMEONE")
     assert everyone["blocks"][0]["text"]["text"] == "Role Bot"
     assert "What people asked" not in json.dumps(everyone["blocks"])
+
+
+def test_the_feedback_block_sent_is_the_one_slack_sdks_model_describes(reply):
+    answer = EntryAnswer("delivery-lead/risk-management", question='who handles "risk" <here>?')
+    sent = with_feedback(reply("who handles risk?"), "f" * 32, answer).blocks_as_dicts()[-1]
+    assert sent == feedback_block("f" * 32, answer.question).to_dict()

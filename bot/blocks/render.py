@@ -50,6 +50,14 @@ class Reply:
     def _serialised(self) -> list[dict]:
         return [block.to_dict() for block in self.blocks]
 
+    def with_block(self, block: Block, serialised: dict | None = None) -> Reply:
+        """This reply with one more block at the end, reusing this reply's checked blocks: a cached
+        reply stays cheap to send when each copy gets a block of its own (whose dict may be given,
+        already known to match the block)."""
+        extended = Reply([*self.blocks, block], self.text)
+        extended.__dict__["_serialised"] = [*self._serialised, serialised or block.to_dict()]
+        return extended
+
     def message(self) -> dict:
         """Arguments for any Slack call that sends this reply; links and media never unfurl."""
         return {"blocks": self.blocks_as_dicts(), "text": self.text, "unfurl_links": False, "unfurl_media": False}

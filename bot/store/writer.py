@@ -74,7 +74,8 @@ class RecordWriter:
                     logger.error("the record queue is full; %d record(s) dropped so far", self.dropped)
                 return False
             self._queue.append(Pending(record, user_id))
-            self._changed.notify_all()
+            if len(self._queue) == 1 or len(self._queue) >= BATCH:  # wake the writer only when it matters
+                self._changed.notify_all()
             return True
 
     def flush(self, timeout: float) -> bool:
