@@ -20,6 +20,7 @@ from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH, Knowledge
 from bot.core.loading import KnowledgeError, load_knowledge, question_key
 from bot.core.matcher import Matcher
 from bot.core.routing import route
+from bot.logs import first_line
 from bot.procfile import procfile_command
 from bot.settings import Settings, SettingsError
 
@@ -323,7 +324,7 @@ def _with_store(use: Callable[[Store], T]) -> T | None:
         finally:
             store.close()
     except SQLAlchemyError as error:
-        print(f"Could not reach the store (DATABASE_URL): {str(error).splitlines()[0]}", file=sys.stderr)
+        print(f"Could not reach the store (DATABASE_URL): {first_line(error)}", file=sys.stderr)
         return None
 
 

@@ -42,6 +42,12 @@ class OneLine(logging.Filter):
         return True
 
 
+def first_line(error: BaseException, limit: int = 300) -> str:
+    """An error in one short line: its kind and the first line of its message (a database's error
+    carries the statement and its values on the lines after)."""
+    return f"{type(error).__name__}: {error}".splitlines()[0][:limit]
+
+
 def configure_logging(level: str, secrets: Iterable[str]) -> None:
     """Log to standard error in one format, with secrets redacted from every handler's output."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)

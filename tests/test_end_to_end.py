@@ -162,9 +162,7 @@ def test_an_answer_holds_feedback_buttons_and_a_thumbs_down_opens_the_form(web_p
     assert status == 200
     (feedback,) = [block for block in json.loads(body)["blocks"] if block["type"] == "context_actions"]
     down = feedback["elements"][0]["negative_button"]["value"]
-    click = block_actions({"action_id": "rate_answer", "value": down}, slack.response_url("e2e-fb"), True)
-    click["actions"][0]["type"] = "feedback_buttons"
-    click["trigger_id"] = "9.9.9"
+    click = fake_slack.feedback_click(down, slack.response_url("e2e-fb"), trigger_id="9.9.9")
     assert web_process.post(interaction(click), FORM)[0] == 200
     (opened,) = slack.wait_until(lambda call: call.method == "views.open" and call.body.get("trigger_id") == "9.9.9")
     view = opened.body["view"] if isinstance(opened.body["view"], dict) else json.loads(opened.body["view"])

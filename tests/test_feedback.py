@@ -8,7 +8,7 @@ import pytest
 from bot.blocks.feedback import EXPECTED_BLOCK, FEEDBACK_ACTION, INPUT, WRONG_BLOCK, feedback_block, with_feedback
 from bot.core.routing import EntryAnswer
 from tests.support import fake_slack
-from tests.support.fake_slack import block_actions, interaction, view_submission
+from tests.support.fake_slack import feedback_click, interaction, view_submission
 from tests.support.in_process import OWNER
 
 FORM = "application/x-www-form-urlencoded"
@@ -28,9 +28,7 @@ def _feedback_buttons(reply):
 
 
 def _click(app, slack, value, user_id="U0RATER01"):
-    payload = block_actions({"action_id": FEEDBACK_ACTION, "value": value}, slack.response_url("fb"), True, user_id)
-    payload["actions"][0]["type"] = "feedback_buttons"
-    assert app.post(interaction(payload), FORM)[0] == 200
+    assert app.post(interaction(feedback_click(value, slack.response_url("fb"), user_id)), FORM)[0] == 200
     app.settle()
 
 

@@ -5,6 +5,8 @@ import json
 import logging
 import threading
 import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -167,3 +169,20 @@ def test_closing_writes_what_is_queued(tmp_path, knowledge):
         assert reopened.question_count() == 20
     finally:
         reopened.close()
+
+
+def test_records_older_than_the_retention_are_purged_as_soon_as_the_store_opens(tmp_path, knowledge):
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    old = Store.open(url)
+    (record,) = _records(knowledge, 1)
+    old.add_questions([replace(record, user="u", asked_at=datetime.now(UTC) - timedelta(days=120))])
+    old.close()
+    writer = RecordWriter(lambda: Store.open(url), retention_days=90)
+    try:
+        assert writer.flush(10)
+        deadline = time.monotonic() + 10
+        while (writer.store is None or writer.store.question_count()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert writer.store.question_count() == 0
+    finally:
+        writer.close()

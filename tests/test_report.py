@@ -10,7 +10,7 @@ from bot.store.records import question_record, vote_record
 from bot.store.report import build_report
 from tests.support import fake_slack
 from tests.support.command_line import run_cli
-from tests.support.fake_slack import block_actions, interaction, view_submission
+from tests.support.fake_slack import interaction, view_submission
 
 FORM = "application/x-www-form-urlencoded"
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
@@ -65,9 +65,7 @@ def test_rolebot_report_json_shows_a_declined_question_and_a_thumbs_down_reason(
     assert status == 200
     (feedback,) = [block for block in json.loads(body)["blocks"] if block["type"] == "context_actions"]
     down = feedback["elements"][0]["negative_button"]["value"]
-    click = block_actions({"action_id": "rate_answer", "value": down}, slack.response_url("fb"), True)
-    click["actions"][0]["type"] = "feedback_buttons"
-    app.post(interaction(click), FORM)
+    app.post(interaction(fake_slack.feedback_click(down, slack.response_url("fb"))), FORM)
     app.settle()
     (opened,) = slack.wait_for(1, "/api/views.open")
     view = json.loads(opened.body["view"]) if isinstance(opened.body["view"], str) else opened.body["view"]

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from bot.core.routing import Declined, EntryAnswer
-from bot.store.records import LOW_CONFIDENCE, question_record, vote_record
+from bot.store.records import LOW_CONFIDENCE, ThreadRecord, question_record, vote_record
 from bot.store.schema import metadata
 from bot.store.store import Store
 
@@ -126,3 +126,10 @@ def test_forget_deletes_a_persons_votes_too(store, knowledge):
     store.add_votes([replace(vote_record(question.ref, -1), user=store.user_hash("U0LEAVING"))])
     assert store.forget("U0LEAVING") == 1
     assert store.votes_on(question.ref) == []
+
+
+def test_a_batch_is_written_whole_or_not_at_all(store, knowledge):
+    broken = ThreadRecord("T1", "C1", "1.1", None, datetime.now(UTC))  # an answer is required
+    with pytest.raises(Exception):  # noqa: B017, PT011 - each database names its integrity error differently
+        store.add([_record(knowledge, store), broken])
+    assert store.question_count() == 0  # a retried batch is never written twice

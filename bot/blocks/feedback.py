@@ -152,6 +152,7 @@ def _input(block_id: str, label: str) -> InputBlock:
 
 
 def _typed(values: dict, block_id: str) -> str | None:
-    field = values.get(block_id, {}).get(INPUT, {}) if isinstance(values.get(block_id), dict) else {}
+    block = values.get(block_id)
+    field = block.get(INPUT) if isinstance(block, dict) else None
     text = field.get("value") if isinstance(field, dict) else None
     return text[:INPUT_LIMIT] if isinstance(text, str) and text.strip() else None

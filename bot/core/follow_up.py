@@ -66,9 +66,9 @@ def _in_context(roles: tuple[str, ...], asks_who: bool, last: str, matcher: Matc
     knowledge = matcher.knowledge
     if last == COMPARE:
         return EntryAnswer(f"role/{roles[0]}") if len(roles) == 1 else ComparisonAnswer(_pair(knowledge))
-    if not knowledge.has_entry(last) or last.startswith("role/"):
-        if roles and last.startswith("role/") and len(roles) == 1:
-            return EntryAnswer(f"role/{roles[0]}")
+    if last.startswith("role/"):
+        return EntryAnswer(f"role/{roles[0]}") if len(roles) == 1 else None
+    if not knowledge.has_entry(last):
         return None
     subject = knowledge.entry(last).title
     if roles and not asks_who:

@@ -43,23 +43,20 @@ def english_words(name: str) -> frozenset[str]:
     return frozenset(str(_ENGLISH[name]).split())
 
 
-_words = english_words
-
-
 # Chat shorthand people type, expanded before anything else reads the words.
 ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     word: tuple(str(expansion).split()) for word, expansion in _ENGLISH["abbreviations"].items()
 }
-STOPWORDS = _words("stopwords")
-OWNERSHIP_WORDS = _words("ownership_words")
-COMPARE_WORDS = _words("compare_words")
-WEAK_COMPARE_WORDS = _words("weak_compare_words")
-ROLE_WORDS = _words("role_words")
-HELP_WORDS = _words("help_words")
-EXAMPLE_WORDS = _words("example_words")
-YES_NO_OPENERS = _words("yes_no_openers")
-WHO_WORDS = _words("who_words")
-PAIR_WORDS = _words("pair_words")
+STOPWORDS = english_words("stopwords")
+OWNERSHIP_WORDS = english_words("ownership_words")
+COMPARE_WORDS = english_words("compare_words")
+WEAK_COMPARE_WORDS = english_words("weak_compare_words")
+ROLE_WORDS = english_words("role_words")
+HELP_WORDS = english_words("help_words")
+EXAMPLE_WORDS = english_words("example_words")
+YES_NO_OPENERS = english_words("yes_no_openers")
+WHO_WORDS = english_words("who_words")
+PAIR_WORDS = english_words("pair_words")
 
 _BRITISH = re.compile(r"(?<=\w{3})(is)(ation|ations|e|ed|es|ing|er|ers)$")
 _BRITISH_YSE = re.compile(r"(?<=\w{3})ys(e|ed|es|ing)$")

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.render import Reply
+from bot.logs import first_line
 
 # Slack refused the blocks themselves: the same answer as plain text still gets through.
 _BLOCK_ERRORS = {"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long"}
@@ -66,4 +67,4 @@ def describe(error: Exception) -> str:
     """A failure to reach Slack in one short line: Slack's error code, or the exception's kind."""
     if isinstance(error, SlackApiError):
         return str(error.response.get("error"))
-    return f"{type(error).__name__}: {error}"[:300]
+    return first_line(error)

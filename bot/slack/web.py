@@ -116,11 +116,7 @@ def create_app() -> SlackWeb:
     settings.require("http")
     recorder = Recorder.from_settings(settings)
     atexit.register(recorder.close)  # write what is queued when the worker stops
-
-    def details() -> dict[str, Any]:
-        return {"store": recorder.status()}
-
-    return SlackWeb(build_app(settings, recorder=recorder), settings.signing_secret, details=details)
+    return SlackWeb(build_app(settings, recorder=recorder), settings.signing_secret, details=recorder.health)
 
 
 def _read_body(environ: dict) -> bytes | None:

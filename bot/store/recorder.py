@@ -5,19 +5,23 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.core.knowledge import Knowledge
 from bot.core.routing import Answer
+from bot.logs import first_line
 from bot.settings import Settings
 from bot.store.records import KeepQuestions, Surface, ThreadRecord, question_record, vote_record
 
 if TYPE_CHECKING:
     from bot.store.report import Report
+    from bot.store.store import Store
     from bot.store.writer import RecordWriter
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 THREADS_IN_MEMORY = 10_000  # the most recent threads answered in, kept in memory as well as stored
@@ -78,14 +82,8 @@ class Recorder:
             found = self._threads.get((workspace, channel, thread_ts))
         if found is not None:
             return found
-        store = self.writer.store if self.writer is not None else None
-        if store is None:
-            return None
-        try:
-            return store.thread_answer(workspace, channel, thread_ts)
-        except Exception as error:  # the store is down: a follow-up goes unanswered, nothing else
-            logger.warning("could not look up a thread in the store: %s", str(error).splitlines()[0][:300])
-            return None
+        # The store is down: a follow-up goes unanswered, nothing else.
+        return self._from_store("look up a thread", lambda store: store.thread_answer(workspace, channel, thread_ts))
 
     def vote(
         self,
@@ -103,17 +101,25 @@ class Recorder:
 
     def report(self, days: int) -> Report | None:
         """The owner's report from the store, or None when there is no store or it is not available."""
+        return self._from_store("read the report", lambda store: store.report(days))
+
+    def status(self) -> dict[str, Any]:
+        return self.writer.status() if self.writer is not None else {"store": "off"}
+
+    def health(self) -> dict[str, Any]:
+        """What GET /health/details shows."""
+        return {"store": self.status()}
+
+    def _from_store(self, what: str, read: Callable[[Store], T]) -> T | None:
+        """What `read` finds in the store; None when there is no store yet or it fails (logged)."""
         store = self.writer.store if self.writer is not None else None
         if store is None:
             return None
         try:
-            return store.report(days)
-        except Exception as error:  # the database went away: the home tab says so instead
-            logger.warning("could not read the report from the store: %s", str(error).splitlines()[0][:300])
+            return read(store)
+        except Exception as error:
+            logger.warning("could not %s in the store: %s", what, first_line(error))
             return None
-
-    def status(self) -> dict[str, Any]:
-        return self.writer.status() if self.writer is not None else {"store": "off"}
 
     def close(self) -> None:
         if self.writer is not None:

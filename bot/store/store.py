@@ -11,7 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -62,40 +62,64 @@ class Store:
     def user_hash(self, user_id: str) -> str:
         return user_hash(self.hash_key, user_id)
 
-    def add_questions(self, records: Iterable[QuestionRecord]) -> None:
-        rows = [_question_row(record) for record in records]
-        if rows:
-            with self.engine.begin() as connection:
+    def add(self, records: Iterable[QuestionRecord | VoteRecord | ThreadRecord]) -> None:
+        """Write records of every kind in one transaction: all of them or, on a failure, none (so a
+        batch that is retried is never written twice). Questions go first: a 👎 in the same batch may
+        keep the text of its question."""
+        records = list(records)
+        if not records:
+            return
+        with self.engine.begin() as connection:
+            rows = [_question_row(record) for record in records if isinstance(record, QuestionRecord)]
+            if rows:
                 connection.execute(insert(questions), rows)
+            self._write_votes(connection, [record for record in records if isinstance(record, VoteRecord)])
+            self._write_threads(connection, [record for record in records if isinstance(record, ThreadRecord)])
+
+    def add_questions(self, records: Iterable[QuestionRecord]) -> None:
+        self.add(records)
 
     def add_votes(self, records: Iterable[VoteRecord]) -> None:
         """Record votes: a person's new vote on an answer replaces their old one, and a 👎's question
         text is kept with its question."""
-        records = list(records)
-        if not records:
-            return
-        upsert = _upsert(self.engine.dialect.name)
-        with self.engine.begin() as connection:
-            for record in records:
-                row = {
-                    "question_ref": record.question_ref,
-                    "user_hash": record.user,
-                    "vote": record.vote,
-                    "reason": record.reason,
-                    "expected": record.expected,
-                    "voted_at": record.voted_at,
-                }
-                statement = upsert(votes).values(**row)
-                changed = {key: statement.excluded[key] for key in ("vote", "reason", "expected", "voted_at")}
+        self.add(records)
+
+    def _write_votes(self, connection: Connection, records: list[VoteRecord]) -> None:
+        for record in records:
+            row = {
+                "question_ref": record.question_ref,
+                "user_hash": record.user,
+                "vote": record.vote,
+                "reason": record.reason,
+                "expected": record.expected,
+                "voted_at": record.voted_at,
+            }
+            self._upsert(connection, votes, row, ("question_ref", "user_hash"))
+            if record.question_text:
                 connection.execute(
-                    statement.on_conflict_do_update(index_elements=["question_ref", "user_hash"], set_=changed)
+                    update(questions)
+                    .where(questions.c.ref == record.question_ref, questions.c.text.is_(None))
+                    .values(text=record.question_text)
                 )
-                if record.question_text:
-                    connection.execute(
-                        update(questions)
-                        .where(questions.c.ref == record.question_ref, questions.c.text.is_(None))
-                        .values(text=record.question_text)
-                    )
+
+    def _write_threads(self, connection: Connection, records: list[ThreadRecord]) -> None:
+        """Role Bot's latest answer in each thread (a newer one replaces the older)."""
+        latest = {(record.workspace, record.channel, record.thread_ts): record for record in records}
+        for record in latest.values():
+            row = {
+                "workspace": record.workspace,
+                "channel": record.channel,
+                "thread_ts": record.thread_ts,
+                "answer": record.answer,
+                "answered_at": record.answered_at,
+            }
+            self._upsert(connection, threads, row, ("workspace", "channel", "thread_ts"))
+
+    def _upsert(self, connection: Connection, table: Table, row: dict[str, object], keys: tuple[str, ...]) -> None:
+        """Insert the row, or update the one with the same keys (SQLite and PostgreSQL both can)."""
+        statement = _upsert(self.engine.dialect.name)(table).values(**row)
+        changed = {column: statement.excluded[column] for column in row if column not in keys}
+        connection.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changed))
 
     def questions_since(self, since: datetime) -> list[QuestionRecord]:
         query = select(questions).where(questions.c.asked_at >= since).order_by(questions.c.asked_at)
@@ -109,33 +133,13 @@ class Store:
 
     def report(self, days: int, now: datetime | None = None) -> Report:
         """The knowledge owner's report over the last `days` days."""
-        since = (now or datetime.now(UTC)) - timedelta(days=days)
+        since = _days_before(now, days)
         return build_report(self.questions_since(since), self.votes_since(since), days, since)
 
     def review_items(self, days: int, now: datetime | None = None) -> list[ReviewItem]:
         """What the knowledge owner should label, most frequent first."""
-        since = (now or datetime.now(UTC)) - timedelta(days=days)
+        since = _days_before(now, days)
         return review_items(self.questions_since(since), self.votes_since(since))
-
-    def add_threads(self, records: Iterable[ThreadRecord]) -> None:
-        """Remember Role Bot's latest answer in each thread (a newer one replaces the older)."""
-        latest = {(record.workspace, record.channel, record.thread_ts): record for record in records}
-        if not latest:
-            return
-        upsert = _upsert(self.engine.dialect.name)
-        with self.engine.begin() as connection:
-            for record in latest.values():
-                statement = upsert(threads).values(
-                    workspace=record.workspace,
-                    channel=record.channel,
-                    thread_ts=record.thread_ts,
-                    answer=record.answer,
-                    answered_at=record.answered_at,
-                )
-                changed = {key: statement.excluded[key] for key in ("answer", "answered_at")}
-                connection.execute(
-                    statement.on_conflict_do_update(index_elements=["workspace", "channel", "thread_ts"], set_=changed)
-                )
 
     def thread_answer(self, workspace: str, channel: str, thread_ts: str) -> str | None:
         """Role Bot's last answer in this thread, or None when it has not answered there."""
@@ -161,7 +165,7 @@ class Store:
 
     def purge(self, keep_days: int, now: datetime | None = None) -> int:
         """Delete records older than `keep_days`; how many went."""
-        cutoff = (now or datetime.now(UTC)) - timedelta(days=keep_days)
+        cutoff = _days_before(now, keep_days)
         with self.engine.begin() as connection:
             asked = connection.execute(delete(questions).where(questions.c.asked_at < cutoff)).rowcount
             voted = connection.execute(delete(votes).where(votes.c.voted_at < cutoff)).rowcount
@@ -187,6 +191,10 @@ class Store:
             connection.execute(insert(meta).values(key=HASH_KEY, value=made))
         with self.engine.connect() as connection:
             return str(connection.execute(select(meta.c.value).where(meta.c.key == HASH_KEY)).scalar_one()).encode()
+
+
+def _days_before(now: datetime | None, days: int) -> datetime:
+    return (now or datetime.now(UTC)) - timedelta(days=days)
 
 
 def _question_row(record: QuestionRecord) -> dict[str, object]:

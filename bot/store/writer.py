@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from bot.logs import first_line
 from bot.store.records import QuestionRecord, ThreadRecord, VoteRecord
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ class RecordWriter:
             self._store.close()
 
     def _run(self) -> None:
-        wait, last_purge = self._retry[0], 0.0
+        wait, last_purge = self._retry[0], None  # None: purge as soon as the store answers
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._queue or self._stopping or self._store is None, timeout=60)
@@ -134,15 +135,11 @@ class RecordWriter:
                 self._writing = len(batch)
             try:
                 store = self._connected()
-                if time.monotonic() - last_purge > PURGE_EVERY_SECONDS:
+                if last_purge is None or time.monotonic() - last_purge > PURGE_EVERY_SECONDS:
                     store.purge(self._retention_days)
                     last_purge = time.monotonic()
                 hashes = {user_id: store.user_hash(user_id) for user_id in {item.user_id for item in batch}}
-                hashed = [replace(item.record, user=hashes[item.user_id]) for item in batch]
-                # Questions first: a vote in the same batch may keep text on its question.
-                store.add_questions(record for record in hashed if isinstance(record, QuestionRecord))
-                store.add_votes(record for record in hashed if isinstance(record, VoteRecord))
-                store.add_threads(record for record in hashed if isinstance(record, ThreadRecord))
+                store.add(replace(item.record, user=hashes[item.user_id]) for item in batch)
             except Exception as error:  # the database is down, full or refusing: keep the batch, wait, retry
                 self._failed(error, batch)
                 if self._sleep(wait):
@@ -164,7 +161,7 @@ class RecordWriter:
         return self._store
 
     def _failed(self, error: Exception, batch: list[Pending]) -> None:
-        problem = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+        problem = first_line(error)
         with self._changed:
             self._queue.extendleft(reversed(batch))
             self._writing = 0

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from bot.blocks.feedback import FEEDBACK_ACTION
+
 BOT_USER_ID = "U0BOT1234"
 BOT_ID = "B0BOT1234"
 TEAM_ID = "T0TEAM123"
@@ -192,6 +194,14 @@ def signed_headers(body: bytes, timestamp: str | None = None, secret: str = SIGN
     return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature(body, timestamp, secret)}
 
 
+def request_headers(
+    body: bytes, content_type: str, headers: dict | None = None, sign: bool = True, timestamp: str | None = None
+) -> dict[str, str]:
+    """The headers of a request to the app: its content type, Slack's signature unless told otherwise,
+    and any others given (which win)."""
+    return {"Content-Type": content_type} | (signed_headers(body, timestamp) if sign else {}) | (headers or {})
+
+
 def post(
     url: str,
     body: bytes,
@@ -201,7 +211,7 @@ def post(
     timestamp: str | None = None,
 ) -> tuple[int, bytes, dict]:
     """POST over HTTP; signed with the test secret unless told otherwise. Returns status, body, headers."""
-    all_headers = {"Content-Type": content_type} | (signed_headers(body, timestamp) if sign else {}) | (headers or {})
+    all_headers = request_headers(body, content_type, headers, sign, timestamp)
     request = urllib.request.Request(url, data=body, headers=all_headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -297,6 +307,13 @@ def message_shortcut(text: str, response_url: str, thread_ts: str | None = None)
         "token": "legacy-verification-token",
         "action_ts": "1.2",
     }
+
+
+def feedback_click(value: str, response_url: str, user_id: str = "U0ASKER01", trigger_id: str = "1.2.3") -> dict:
+    """A click on one of the 👍/👎 buttons under an answer, carrying that button's value."""
+    payload = block_actions({"action_id": FEEDBACK_ACTION, "value": value}, response_url, True, user_id)
+    payload["actions"][0]["type"] = "feedback_buttons"
+    return payload | {"trigger_id": trigger_id}
 
 
 def view_submission(view: dict, user_id: str = "U0ASKER01") -> dict:

@@ -15,7 +15,7 @@ from bot.slack.web import SLACK_PATH, SlackWeb
 from bot.store.recorder import Recorder
 from bot.store.records import QuestionRecord
 from tests.support import fake_slack
-from tests.support.fake_slack import FakeSlack, signed_headers
+from tests.support.fake_slack import FakeSlack, request_headers
 
 SETTLE_SECONDS = 15.0
 OWNER = "U0OWNER01"  # keeps the knowledge: sees the report in App Home
@@ -48,10 +48,7 @@ class InProcessApp:
         self.pool = ListenerPool(threads)
         self.recorder = Recorder.from_settings(settings)
         self.app = build_app(settings, answerer, pool=self.pool, recorder=self.recorder)
-        self.web = SlackWeb(self.app, settings.signing_secret, clock=clock, details=self.details)
-
-    def details(self) -> dict:
-        return {"store": self.recorder.status()}
+        self.web = SlackWeb(self.app, settings.signing_secret, clock=clock, details=self.recorder.health)
 
     def recorded(self) -> list[QuestionRecord]:
         """What the store holds once every queued record is written, newest first."""
@@ -72,8 +69,7 @@ class InProcessApp:
         path: str = SLACK_PATH,
     ) -> tuple[int, bytes, dict]:
         """POST as Slack does (signed with the test secret unless told otherwise): status, body, headers."""
-        sent = {"Content-Type": content_type} | (signed_headers(body, timestamp) if sign else {}) | (headers or {})
-        return self.request("POST", path, body, sent)
+        return self.request("POST", path, body, request_headers(body, content_type, headers, sign, timestamp))
 
     def get(self, path: str) -> tuple[int, bytes, dict]:
         return self.request("GET", path, b"", {})
