@@ -3,6 +3,7 @@ database is down or slow: answers never wait for it, and nothing accepted is los
 
 import json
 import logging
+import os
 import threading
 import time
 from dataclasses import replace
@@ -10,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.store.records import LOW_CONFIDENCE
+from bot.store.records import LOW_CONFIDENCE, new_ref
 from bot.store.store import Store
 from bot.store.writer import RecordWriter
 from tests.support import fake_slack
@@ -186,3 +187,21 @@ def test_records_older_than_the_retention_are_purged_as_soon_as_the_store_opens(
         assert writer.store.question_count() == 0
     finally:
         writer.close()
+
+
+def test_references_are_unique_within_a_process_and_in_a_forked_worker():
+    # Feedback finds its question by reference: two workers forked from one parent must not hand out
+    # the same ones.
+    reading, writing = os.pipe()
+    new_ref()  # the parent has references in hand before the fork
+    child = os.fork()
+    if child == 0:
+        os.write(writing, " ".join(new_ref() for _ in range(300)).encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    os.close(writing)
+    theirs = os.read(reading, 65536).decode().split()
+    mine = [new_ref() for _ in range(300)]
+    assert len(theirs) == 300
+    assert len(set(mine) | set(theirs)) == 600
+    assert all(len(ref) == 32 and int(ref, 16) >= 0 for ref in mine)

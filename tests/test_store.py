@@ -133,3 +133,17 @@ def test_a_batch_is_written_whole_or_not_at_all(store, knowledge):
     with pytest.raises(Exception):  # noqa: B017, PT011 - each database names its integrity error differently
         store.add([_record(knowledge, store), broken])
     assert store.question_count() == 0  # a retried batch is never written twice
+
+
+def test_stores_opened_at_the_same_time_in_one_process_are_all_migrated(tmp_path):
+    # Alembic keeps the migration it runs in module state: without care, two at once see each other's.
+    from concurrent.futures import ThreadPoolExecutor
+
+    urls = [f"sqlite:///{tmp_path / f'store{number}.sqlite3'}" for number in range(6)]
+    with ThreadPoolExecutor(len(urls)) as pool:
+        stores = list(pool.map(Store.open, urls))
+    try:
+        assert [store.question_count() for store in stores] == [0] * len(urls)
+    finally:
+        for store in stores:
+            store.close()

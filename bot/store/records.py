@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
+import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
@@ -89,9 +91,33 @@ class ThreadRecord:
     user: str = ""  # threads record no one: kept so the writer treats every record alike
 
 
-def new_ref() -> str:
-    """An unguessable reference for a recorded question, carried by its answer's feedback buttons."""
-    return secrets.token_hex(16)
+class _Refs:
+    """Unguessable references, unique across processes: 16 bytes of the system's randomness each,
+    read from it 256 references at a time (one system call per question costs more than the rest of
+    its record)."""
+
+    EACH, AT_ONCE = 16, 256
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._bytes = b""
+        self._used = 0
+        os.register_at_fork(after_in_child=self._forget)  # a forked worker must not reuse its parent's
+
+    def _forget(self) -> None:
+        self._lock = threading.Lock()
+        self._bytes, self._used = b"", 0
+
+    def new(self) -> str:
+        with self._lock:
+            if self._used >= len(self._bytes):
+                self._bytes, self._used = secrets.token_bytes(self.EACH * self.AT_ONCE), 0
+            start = self._used
+            self._used += self.EACH
+            return self._bytes[start : self._used].hex()
+
+
+new_ref = _Refs().new  # the reference of a recorded question, carried by its answer's feedback buttons
 
 
 def user_hash(key: bytes, user_id: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,9 @@ from bot.store.report import Report, ReviewItem, build_report, review_items
 from bot.store.schema import meta, questions, threads, votes
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Alembic keeps the migration being run in module state: two stores migrating at once in one process
+# would see each other's.
+_MIGRATING = threading.Lock()
 HASH_KEY = "user_hash_key"
 
 
@@ -48,7 +52,7 @@ class Store:
         """Create the tables, or migrate them to the newest schema."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
+        with _MIGRATING, self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
@@ -243,4 +247,5 @@ def _sqlite_pragmas(connection: object, _record: object) -> None:
     cursor = connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
