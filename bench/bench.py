@@ -178,9 +178,13 @@ def follow_ups() -> list[tuple[str, str]]:
     return rows
 
 
-def http(clients: int, seconds: float, warm_up: float = 2.0, postgres: bool = True) -> list[tuple[str, str]]:
+def http(
+    clients: int, seconds: float, warm_up: float = 2.0, postgres: bool = True, rounds: int = 1
+) -> list[tuple[str, str]]:
     """Signed slash commands: a minimal Bolt app, then Role Bot's web process remembering nothing,
-    in SQLite and in PostgreSQL, all under the same gunicorn settings, one after the other."""
+    in SQLite and in PostgreSQL, all under the same gunicorn settings. Every process is started first;
+    then each is driven in turn for `seconds / rounds`, `rounds` times over, so that a change in the
+    machine's load falls on all of them alike rather than on whichever ran last."""
     slack, server = FakeSlack(), None
     folder = Path(tempfile.mkdtemp(prefix="rolebot-bench-"))
     targets: list[tuple[str, str | None, dict[str, str]]] = [
@@ -191,42 +195,83 @@ def http(clients: int, seconds: float, warm_up: float = 2.0, postgres: bool = Tr
     if postgres and binaries() is not None:
         server = PostgresServer.start()
         targets.append(("Role Bot, PostgreSQL", None, {"DATABASE_URL": server.database()}))
-    rows, throughput, cpu = [], {}, {}
+    webs: dict[str, WebProcess] = {}
+    done = {name: _Driven() for name, _, _ in targets}
+    rows = []
     try:
         for name, target, env in targets:
-            web = _start(slack, target, env)
-            try:
-                port = int(web.url.rsplit(":", 1)[1])
-                make = _slash_commands(slack.response_url("bench"))
-                drive(port, make, clients, warm_up, 2_000)
+            webs[name] = _start(slack, target, env)
+        make = _slash_commands(slack.response_url("bench"))
+        for web in webs.values():
+            drive(_port(web), make, clients, warm_up, 2_000)
+        for turn in range(rounds):
+            order = list(webs.items())
+            order = order[turn % len(order) :] + order[: turn % len(order)]  # each goes first in turn
+            for name, web in order:
                 cpu_before = _cpu_seconds(web.process.pid)
-                results, elapsed = drive(port, make, clients, seconds, 100_000)
-                every = results.every()
-                throughput[name] = len(every) / elapsed
-                cpu[name] = (_cpu_seconds(web.process.pid) - cpu_before) / max(len(every), 1)
-                rows.append(
-                    (
-                        f"{name}: req/s, p50 / p99 ms, errors",
-                        f"{len(every) / elapsed:.0f}, {_ms(every)} / {_ms(every, 99)}, {len(results.errors)}",
-                    )
+                results, elapsed = drive(_port(web), make, clients, seconds / rounds, 100_000)
+                _drained(web.url)  # its records are written (and their CPU counted) before the next one runs
+                done[name].add(results, elapsed, _cpu_seconds(web.process.pid) - cpu_before)
+        for name, target, env in targets:
+            driven, web = done[name], webs[name]
+            rows.append(
+                (
+                    f"{name}: req/s, p50 / p99 ms, errors",
+                    f"{driven.rate:.0f}, {_ms(driven.latencies)} / {_ms(driven.latencies, 99)}, {driven.errors}",
                 )
-                if "DATABASE_URL" in env:
-                    store = _details(web.url)["store"]
-                    rows.append((f"{name}: records written, queued, dropped", _store_counts(web.url, store)))
-                if target is None:
-                    rows.append((f"{name}: peak memory (RSS)", f"{_peak_rss(web.process.pid) / 1e6:.0f} MB"))
-            finally:
-                web.stop()
+            )
+            if "DATABASE_URL" in env:
+                rows.append((f"{name}: records written, queued, dropped", _store_counts(web.url)))
+            if target is None:
+                rows.append((f"{name}: peak memory (RSS)", f"{_peak_rss(web.process.pid) / 1e6:.0f} MB"))
     finally:
+        for web in webs.values():
+            web.stop()
         slack.close()
         if server is not None:
             server.stop()
-    base = throughput["Role Bot, no store"]
-    ratios = [("throughput ratio, Role Bot (no store) / minimal", base / throughput["minimal Bolt app"])]
-    ratios += [(f"throughput ratio, {name} / no store", throughput[name] / base) for name in throughput if "," in name]
-    rows += [(name, f"{value:.2f}") for name, value in ratios if not name.endswith("no store / no store")]
-    rows += [(f"{name}: server CPU per request", f"{seconds_each * 1000:.2f} ms") for name, seconds_each in cpu.items()]
+    base = done["Role Bot, no store"]
+    rows.append(("throughput ratio, Role Bot (no store) / minimal", f"{base.rate / done['minimal Bolt app'].rate:.2f}"))
+    for name, driven in done.items():
+        if name.startswith("Role Bot, ") and driven is not base:
+            ratios = [mine / theirs for mine, theirs in zip(driven.rates, base.rates, strict=True)]
+            spread = f" (rounds {min(ratios):.2f}–{max(ratios):.2f})" if len(ratios) > 1 else ""
+            rows.append((f"throughput ratio, {name} / no store", f"{driven.rate / base.rate:.2f}{spread}"))
+    rows += [
+        (f"{name}: server CPU per request", f"{driven.cpu_per_request * 1000:.2f} ms") for name, driven in done.items()
+    ]
     return rows
+
+
+class _Driven:
+    """What one target did over every round."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.rates: list[float] = []
+        self.errors = 0
+        self.seconds = 0.0
+        self.cpu = 0.0
+
+    def add(self, results, elapsed: float, cpu: float) -> None:
+        every = results.every()
+        self.latencies += every
+        self.rates.append(len(every) / elapsed)
+        self.errors += len(results.errors)
+        self.seconds += elapsed
+        self.cpu += cpu
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_per_request(self) -> float:
+        return self.cpu / max(len(self.latencies), 1)
+
+
+def _port(web: WebProcess) -> int:
+    return int(web.url.rsplit(":", 1)[1])
 
 
 def _cpu_seconds(master_pid: int) -> float:
@@ -255,12 +300,22 @@ def _details(url: str) -> dict:
         return json.loads(response.read())
 
 
-def _store_counts(url: str, store: dict) -> str:
-    """The store's counts once its queue has drained (bounded wait)."""
-    deadline = time.monotonic() + 30
-    while store.get("queued") and time.monotonic() < deadline:
-        time.sleep(0.1)
+def _drained(url: str, timeout: float = 30) -> dict:
+    """The store's counts once its queue has drained (bounded wait); {} for a process with no
+    /health/details (the minimal app)."""
+    try:
         store = _details(url)["store"]
+    except OSError:
+        return {}
+    deadline = time.monotonic() + timeout
+    while store.get("queued") and time.monotonic() < deadline:
+        time.sleep(0.05)
+        store = _details(url)["store"]
+    return store
+
+
+def _store_counts(url: str) -> str:
+    store = _drained(url)
     return f"{store.get('written')}, {store.get('queued')}, {store.get('dropped')} ({store.get('store')})"
 
 
@@ -318,7 +373,7 @@ def main() -> None:
         ("Follow-up replies in threads", follow_ups()),
         (
             f"HTTP: signed /role commands, {clients} clients",
-            http(clients, *((0.5, 0.5, False) if args.quick else (10, 2, True))),
+            http(clients, *((0.5, 0.5, False, 1) if args.quick else (20, 2, True, 5))),
         ),
     ]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
