@@ -15,10 +15,11 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.generate import generate_knowledge, generate_questions, write_knowledge
-from bench.load import drive, percentile
+from bench.load import drive, percentile, run_slow
 from bot.core.english import english_frequency
 from bot.core.evaluation import load_questions
 from bot.core.follow_up import load_follow_up_cases, score_follow_ups
@@ -199,8 +200,9 @@ def http(
     done = {name: _Driven() for name, _, _ in targets}
     rows = []
     try:
-        for name, target, env in targets:
-            webs[name] = _start(slack, target, env)
+        with ThreadPoolExecutor(len(targets)) as starting:  # side by side: each takes a second or two
+            started = {name: starting.submit(_start, slack, target, env) for name, target, env in targets}
+        webs.update((name, future.result()) for name, future in started.items())
         make = _slash_commands(slack.response_url("bench"))
         for web in webs.values():
             drive(_port(web), make, clients, warm_up, 2_000)
@@ -376,6 +378,13 @@ def main() -> None:
             http(clients, *((0.5, 0.5, False, 1) if args.quick else (20, 2, True, 5))),
         ),
     ]
+    slow = (20, 1.0) if args.quick else (200, 20.0)
+    sections.append(
+        (
+            f"Slow clients: {slow[0]} sending a request a byte every 2 s for {slow[1]:.0f} s",
+            [(name, str(value)) for name, value in run_slow(*slow).items()],
+        )
+    )
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
     print(f"Role Bot benchmarks — {time.strftime('%Y-%m-%d')} — {machine}\n")
     print("| measure | result |\n| --- | --- |")

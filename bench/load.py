@@ -5,6 +5,7 @@ concurrent clients for a fixed time (and at most a fixed number of requests), th
 requests per second, acknowledgement times and errors. It stops by itself.
 
     python -m bench.load [--clients 50] [--seconds 20] [--max-requests 50000]
+    python -m bench.load --slow 200 --seconds 20     # slow clients instead: a byte every 2 s each
 """
 
 from __future__ import annotations
@@ -142,6 +143,119 @@ def run(clients: int, seconds: float, max_requests: int) -> dict:
     }
 
 
+TRICKLE = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 900\r\n\r\n"
+
+
+def slow_clients(port: int, clients: int, seconds: float, every: float = 2.0) -> dict:
+    """`clients` connections each send a request one byte every `every` seconds (reconnecting when the
+    server closes them) while /health and a signed /role are asked in turn; their times in ms."""
+    import selectors
+    import socket
+
+    response_url = "http://127.0.0.1:1/unused"
+    timings: dict[str, list[float]] = {"health": [], "command": []}
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def ask() -> None:
+        number = 0
+        while not stop.is_set() and number < 100_000:
+            number += 1
+            kind = "command" if number % 2 else "health"
+            started = time.perf_counter()
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                if kind == "health":
+                    connection.request("GET", "/health")
+                else:
+                    body = fake_slack.slash_command("who owns the budget?", response_url)
+                    timestamp = str(int(time.time()))
+                    headers = {
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "X-Slack-Request-Timestamp": timestamp,
+                        "X-Slack-Signature": signature(body, timestamp),
+                    }
+                    connection.request("POST", "/slack/events", body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                connection.close()
+                if response.status == 200:
+                    timings[kind].append(time.perf_counter() - started)
+                else:
+                    errors.append(f"HTTP {response.status}")
+            except (OSError, http.client.HTTPException) as error:
+                errors.append(type(error).__name__)
+            time.sleep(0.05)
+
+    selector = selectors.DefaultSelector()
+    sent: dict[socket.socket, int] = {}
+
+    def connect() -> None:
+        try:
+            client = socket.create_connection(("127.0.0.1", port), timeout=2)
+        except OSError:
+            return
+        client.setblocking(False)
+        sent[client] = 0
+        selector.register(client, selectors.EVENT_READ)
+
+    def drop(client: socket.socket) -> None:
+        selector.unregister(client)
+        sent.pop(client, None)
+        client.close()
+
+    asker = threading.Thread(target=ask)
+    for _ in range(clients):
+        connect()
+    opened = len(sent)
+    closed_by_server = 0
+    asker.start()
+    deadline = time.monotonic() + seconds
+    next_byte = time.monotonic()
+    while time.monotonic() < deadline:
+        for key, _ in selector.select(timeout=0.1):  # the server answered (408) or closed: reconnect
+            drop(key.fileobj)  # type: ignore[arg-type]
+            closed_by_server += 1
+            connect()
+        if time.monotonic() >= next_byte:
+            next_byte += every
+            for client, count in list(sent.items()):
+                try:
+                    client.send(TRICKLE[count % len(TRICKLE) : count % len(TRICKLE) + 1])
+                    sent[client] = count + 1
+                except OSError:
+                    drop(client)
+                    closed_by_server += 1
+                    connect()
+    stop.set()
+    asker.join(30)
+    for client in list(sent):
+        drop(client)
+    return {
+        "slow clients": opened,
+        "closed by the server (and reopened)": closed_by_server,
+        "health p50 / p99 ms": _p50_p99(timings["health"]),
+        "signed /role p50 / p99 ms": _p50_p99(timings["command"]),
+        "answered, errors": f"{len(timings['health']) + len(timings['command'])}, {len(errors)}",
+    }
+
+
+def _p50_p99(values: list[float]) -> str:
+    return f"{percentile(values, 50) * 1000:.1f} / {percentile(values, 99) * 1000:.1f}"
+
+
+def run_slow(clients: int, seconds: float) -> dict:
+    """slow_clients() against the Procfile's web process."""
+    slack = FakeSlack()
+    with tempfile.TemporaryDirectory() as folder:
+        web = start_web(slack, Path(folder) / "web.log", {"LOG_LEVEL": "WARNING", "ROLE_STORE": "off"})
+        try:
+            return slow_clients(int(web.url.rsplit(":", 1)[1]), clients, seconds)
+        finally:
+            web.stop()
+            slack.close()
+
+
 def percentile(values: list[float], percent: float) -> float:
     if len(values) < 2:
         return values[0] if values else 0.0
@@ -153,8 +267,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--max-requests", type=int, default=50_000)
+    parser.add_argument("--slow", type=int, default=0, help="instead: this many clients sending a byte every 2 s")
     args = parser.parse_args()
-    figures = run(args.clients, min(args.seconds, 300.0), args.max_requests)
+    if args.slow:
+        figures = run_slow(min(args.slow, 1000), min(args.seconds, 300.0))
+    else:
+        figures = run(args.clients, min(args.seconds, 300.0), args.max_requests)
     width = max(len(name) for name in figures)
     for name, value in figures.items():
         print(f"{name.ljust(width)}  {value}")

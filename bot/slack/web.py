@@ -128,7 +128,7 @@ def _read_body(environ: dict) -> bytes | None:
         return None
     try:
         return environ["wsgi.input"].read(length) if length else b""
-    except OSError:  # the client stopped sending (the server's body deadline, see gunicorn.conf.py)
+    except OSError:  # the input could not be read (the server normally hands over whole bodies)
         return None
 
 
