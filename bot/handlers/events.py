@@ -27,17 +27,20 @@ def answer_dm_or_thread_reply(event: dict, client: WebClient, context: dict) -> 
         return
     if event.get("channel_type") == "im":
         _reply_under(event, client, context, "dm", thread=bool(event.get("thread_ts")))
-    elif (
-        event.get("thread_ts")
-        and context.get(FOLLOW_UPS, True)
-        and f"<@{context.get('bot_user_id')}>" not in str(event.get("text", ""))
-    ):
+    elif event.get("thread_ts") and context.get(FOLLOW_UPS, True) and not _mentions_the_bot(event, context):
         _follow_up(event, client, context)  # a mention is answered by answer_mention instead
 
 
 def register(app: App) -> None:
     app.event("app_mention")(answer_mention)
     app.event("message")(answer_dm_or_thread_reply)
+
+
+def _mentions_the_bot(event: dict, context: dict) -> bool:
+    """Whether the message mentions the bot; while the bot's id is not known yet (Slack's Web API has
+    not answered since the start), any mention might be of the bot."""
+    text, bot = str(event.get("text", "")), context.get("bot_user_id")
+    return f"<@{bot}>" in text if bot else "<@" in text
 
 
 def _follow_up(event: dict, client: WebClient, context: dict) -> None:

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
 
 from bot.core.answerer import Answerer
 from bot.handlers import actions, commands, events, feedback, home, shortcuts
@@ -13,6 +14,7 @@ from bot.handlers.context import sharing
 from bot.settings import Settings
 from bot.slack.client import web_client
 from bot.slack.deliveries import SeenDeliveries
+from bot.slack.identity import Identity
 from bot.slack.pool import ListenerPool
 from bot.store.recorder import Recorder
 
@@ -24,16 +26,23 @@ def build_app(
     answerer: Answerer | None = None,
     pool: ListenerPool | None = None,
     recorder: Recorder | None = None,
+    identity: Identity | None = None,
 ) -> App:
     """A Bolt app for these settings; every listener answers through the same Answerer and remembers
     through the same Recorder, and work done after the acknowledgement runs on the pool (one of
-    LISTENER_THREADS threads unless given)."""
+    LISTENER_THREADS threads unless given). The bot's identity is looked up now unless given: a
+    Slack that does not answer delays nothing, a refused token raises TokenRefused."""
+    if identity is None:
+        identity = Identity(settings.bot_token, settings.api_url)
+        identity.start()
     if answerer is None:
         answerer = Answerer.from_file(settings.knowledge_path)
         answerer.watch(settings.watch_seconds)
-    client = web_client(settings.bot_token, settings.api_url)
     app = App(
-        client=client,
+        # No token on the app's own client: with one, Bolt calls auth.test while it is built and fails
+        # the start when Slack does not answer. The token comes with each request from `authorize`.
+        client=web_client("", settings.api_url),
+        authorize=_authorize_with(identity),
         # Enough listener threads that replies waiting on Slack never keep /role from acknowledging.
         listener_executor=pool or ListenerPool(LISTENER_THREADS),
         signing_secret=settings.signing_secret or None,
@@ -47,6 +56,14 @@ def build_app(
     for listeners in (commands, events, actions, feedback, shortcuts, home):
         listeners.register(app)
     return app
+
+
+def _authorize_with(identity: Identity) -> Callable[..., AuthorizeResult]:
+    # Bolt passes arguments by the names in the function's signature, which for a bound method include `self`.
+    def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
+        return identity.authorize(enterprise_id, team_id, user_id)
+
+    return authorize
 
 
 def _skip_redeliveries(seen: SeenDeliveries) -> Callable:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import os
+import signal
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable
@@ -18,9 +20,11 @@ from typing import Any
 from slack_bolt import App, BoltRequest
 
 from bot.blocks.messages import APOLOGY
+from bot.core.loading import KnowledgeError
 from bot.logs import configure_logging
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.slack.app import build_app
+from bot.slack.identity import Identity, TokenRefused
 from bot.slack.signing import signature_problem
 from bot.store.recorder import Recorder
 
@@ -28,6 +32,7 @@ SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/health"
 HEALTH_DETAILS_PATH = "/health/details"
 MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller
+APP_LOAD_ERROR = 4  # gunicorn's exit code for "the application could not be loaded": the master stops
 
 logger = logging.getLogger(__name__)
 
@@ -110,13 +115,32 @@ class SlackWeb:
 
 
 def create_app() -> SlackWeb:
-    """The WSGI application gunicorn serves (see the Procfile's web process)."""
+    """The WSGI application gunicorn serves (see the Procfile's web process). A setting, the knowledge
+    file or the token being wrong is one line in the log, and gunicorn stops rather than start the
+    worker again and again."""
+    try:
+        return _create_app()
+    except (SettingsError, KnowledgeError, TokenRefused) as problem:
+        logger.error("%s", problem)
+        raise SystemExit(APP_LOAD_ERROR) from None
+
+
+def _create_app() -> SlackWeb:
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings.secrets)
     settings.require("http")
+    identity = Identity(settings.bot_token, settings.api_url, on_refused=_stop_this_process)
+    identity.start()
     recorder = Recorder.from_settings(settings)
     atexit.register(recorder.close)  # write what is queued when the worker stops
-    return SlackWeb(build_app(settings, recorder=recorder), settings.signing_secret, details=recorder.health)
+    app = build_app(settings, recorder=recorder, identity=identity)
+    return SlackWeb(app, settings.signing_secret, details=lambda: {**recorder.health(), **identity.status()})
+
+
+def _stop_this_process(_refused: TokenRefused) -> None:
+    """Slack refused the token after the start (it was unreachable then): stop as at a start, after
+    the requests in hand (gunicorn's worker stops on SIGTERM; the new one will not start)."""
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _read_body(environ: dict) -> bytes | None:

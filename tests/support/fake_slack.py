@@ -45,6 +45,8 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     socket_url: str = "ws://127.0.0.1:9/"  # what apps.connections.open hands out
     failures: dict[str, list[tuple[int, dict | str, dict]]] = field(default_factory=dict)
+    down_until: float = 0.0  # monotonic time until which every Web API call fails (outage())
+    down_status: int = 500
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -74,8 +76,19 @@ class FakeSlack:
 
     def take_failure(self, method: str) -> tuple[int, dict | str, dict] | None:
         with self._lock:
+            if not method.startswith("/") and time.monotonic() < self.down_until:  # the Web API, not response URLs
+                return (self.down_status, "Slack is down", {})
             queued = self.failures.get(method)
             return queued.pop(0) if queued else None
+
+    def outage(self, seconds: float, status: int = 500) -> None:
+        """Answer every Web API call with this status (0: reset the connection) for the next `seconds`."""
+        with self._lock:
+            self.down_until, self.down_status = time.monotonic() + seconds, status
+
+    def recover(self) -> None:
+        with self._lock:
+            self.down_until = 0.0
 
     def wait_for(self, count: int = 1, path_prefix: str = "", timeout: float = 10.0) -> list[Call]:
         """The calls whose path starts with the prefix, once there are `count` of them (bounded wait)."""

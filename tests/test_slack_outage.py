@@ -1,0 +1,140 @@
+"""Slack's Web API down while Role Bot starts or reloads: the process stays up, says so in its health
+details, answers what needs no Web API, and answers mentions again once Slack does. Only a token Slack
+refuses stops the start, with one line that names it."""
+
+import json
+import logging
+import signal
+import socket
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from bot.slack.identity import Identity, TokenRefused
+from tests.support import fake_slack
+from tests.support.fake_slack import FakeSlack, event_callback, mention
+from tests.support.in_process import InProcessApp
+from tests.support.processes import APP, _start, free_port, procfile_command, start_web
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+def _details(url: str) -> dict:
+    with urllib.request.urlopen(f"{url}/health/details", timeout=5) as response:
+        return json.loads(response.read())
+
+
+def _until(check, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_the_identity_is_found_once_slack_answers_again(slack, caplog):
+    slack.outage(1.0)
+    identity = Identity(fake_slack.BOT_TOKEN, slack.api_url, retry_seconds=(0.2, 0.5))
+    identity.start()  # does not raise, does not wait for Slack
+    assert identity.status() == {"slack": "unreachable"}
+    assert identity.authorize(None, fake_slack.TEAM_ID, "U0ASKER01").bot_user_id is None
+    assert _until(lambda: identity.status() == {"slack": "ok"}, timeout=10)
+    assert identity.authorize(None, fake_slack.TEAM_ID, "U0ASKER01").bot_user_id == fake_slack.BOT_USER_ID
+    outage_lines = [record for record in caplog.records if "not answering" in record.getMessage()]
+    assert len(outage_lines) == 1  # logged once, however many lookups failed
+    identity.stop()
+
+
+def test_a_stalled_slack_holds_the_start_for_one_short_try_only():
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/api/"
+    identity = Identity(fake_slack.BOT_TOKEN, url, lookup_seconds=1)
+    started = time.monotonic()
+    identity.start()
+    assert time.monotonic() - started < 2.5  # one lookup, not the client's retries
+    assert identity.status() == {"slack": "unreachable"}
+    identity.stop()
+    listener.close()
+
+
+@pytest.mark.parametrize("error", ["invalid_auth", "token_revoked", "account_inactive"])
+def test_a_refused_token_stops_the_start_with_one_line_naming_it(slack, error):
+    slack.fail_next("auth.test", 200, {"ok": False, "error": error})
+    identity = Identity(fake_slack.BOT_TOKEN, slack.api_url)
+    with pytest.raises(TokenRefused, match=f"SLACK_BOT_TOKEN \\({error}\\)"):
+        identity.start()
+
+
+def test_while_slack_is_down_role_is_answered_and_a_mention_in_a_thread_once(answerer):
+    down = FakeSlack()
+    down.outage(60)
+    app = InProcessApp(down, answerer)
+    try:
+        status, body, _ = app.post(fake_slack.slash_command("who owns the budget?", down.response_url()), FORM)
+        assert status == 200
+        assert "budget" in body.decode().lower()  # the answer travels in the acknowledgement
+        down.recover()
+        # A mention in a thread arrives twice (app_mention and message): with the bot's id unknown, only
+        # the mention answers it.
+        event = mention("what does a delivery lead do?", "1700000001.000200", thread_ts="1700000000.000100")
+        app.post(event_callback(event, "Ev0outage1"), JSON)
+        app.post(event_callback({**event, "type": "message", "channel_type": "channel"}, "Ev0outage2"), JSON)
+        app.settle()
+        assert len(down.posted(1)) == 1
+    finally:
+        app.close()
+        down.close()
+
+
+def test_the_web_process_starts_and_reloads_while_slack_is_down_and_answers_once_it_is_back(slack, tmp_path):
+    slack.outage(2.0)
+    web = start_web(slack, tmp_path / "web.log", {"LOG_LEVEL": "INFO", "ROLE_STORE": "off"})
+    try:
+        assert _details(web.url)["slack"] == "unreachable"
+        assert _until(lambda: _details(web.url)["slack"] == "ok")
+        # A reload (SIGHUP) while Slack is down again: the new worker starts without it.
+        slack.outage(3.0)
+        web.process.send_signal(signal.SIGHUP)
+        assert _until(lambda: _details(web.url)["slack"] == "unreachable")
+        web.post(event_callback(mention("who owns the budget?", "1700000002.000100"), "Ev0outage3"), JSON)
+        slack.recover()
+        web.post(event_callback(mention("who handles risk?", "1700000003.000100"), "Ev0outage4"), JSON)
+        answered = slack.wait_until(lambda call: "risk" in json.dumps(call.body).lower(), timeout=15)
+        assert answered
+        assert web.process.poll() is None
+        assert "Traceback" not in web.log_text()
+    finally:
+        web.stop()
+
+
+def test_a_revoked_token_stops_the_web_process_with_one_clear_line(slack, tmp_path):
+    slack.fail_next("auth.test", 200, {"ok": False, "error": "token_revoked"})
+    env = {
+        "PORT": str(free_port()),
+        "SLACK_BOT_TOKEN": fake_slack.BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": fake_slack.SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "ROLE_STORE": "off",
+    }
+    log = tmp_path / "web.log"
+    process = _start(procfile_command("web").replace(APP, APP), env, log)
+    assert process.wait(timeout=30) != 0
+    text = log.read_text()
+    assert "Slack refused SLACK_BOT_TOKEN (token_revoked)" in text
+    assert text.count("SLACK_BOT_TOKEN") == 1
+    assert "Traceback" not in text
+    assert fake_slack.BOT_TOKEN not in text
+
+
+def test_the_identity_logs_nothing_when_slack_answers(slack, caplog):
+    caplog.set_level(logging.INFO)
+    identity = Identity(fake_slack.BOT_TOKEN, slack.api_url)
+    identity.start()
+    assert identity.status() == {"slack": "ok"}
+    assert not [record for record in caplog.records if record.name == "bot.slack.identity"]
