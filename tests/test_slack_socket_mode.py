@@ -8,7 +8,7 @@ import pytest
 from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.pool import ListenerPool
-from bot.slack.socket_mode import socket_mode_handler
+from bot.slack.socket_mode import connect_when_slack_answers, socket_mode_handler
 from tests.support import fake_slack
 from tests.support.fake_slack import FakeSlack, event_envelope, mention
 from tests.support.fake_socket_mode import FakeSocketMode
@@ -138,3 +138,36 @@ def test_after_a_dropped_connection_the_bot_reconnects_and_answers_a_redelivery_
     assert socket_mode.ack_for(redelivery) is not None
     app.settle()
     assert len(slack.posted(1)) == 1
+
+
+def test_the_worker_waits_for_slack_to_answer_before_connecting(answerer, caplog):
+    slack, socket_mode = FakeSlack(), FakeSocketMode()
+    slack.socket_url = socket_mode.url
+    slack.outage(1.0)
+    settings = Settings(bot_token=fake_slack.BOT_TOKEN, app_token=fake_slack.APP_TOKEN, api_url=slack.api_url)
+    pool = ListenerPool(2)
+    handler = socket_mode_handler(settings, build_app(settings, answerer, pool=pool), ping_seconds=0.5)
+    try:
+        connect_when_slack_answers(handler, retry_seconds=(0.2, 0.4))  # returns once connected
+        assert socket_mode.wait_connected()
+        assert len(slack.wait_for(2, "/api/apps.connections.open")) >= 2  # it failed first, then connected
+        assert len([record for record in caplog.records if "cannot connect to Slack yet" in record.message]) == 1
+    finally:
+        handler.close()
+        pool.shutdown(wait=True)
+        socket_mode.close()
+        slack.close()
+
+
+def test_a_refused_app_token_stops_the_worker_with_one_line(answerer, caplog):
+    slack = FakeSlack()
+    slack.fail_next("apps.connections.open", 200, {"ok": False, "error": "invalid_auth"})
+    settings = Settings(bot_token=fake_slack.BOT_TOKEN, app_token=fake_slack.APP_TOKEN, api_url=slack.api_url)
+    handler = socket_mode_handler(settings, build_app(settings, answerer, pool=ListenerPool(1)))
+    try:
+        with pytest.raises(SystemExit):
+            connect_when_slack_answers(handler, retry_seconds=(0.1, 0.1))
+        assert "Slack refused SLACK_APP_TOKEN (invalid_auth)" in caplog.text
+    finally:
+        handler.close()
+        slack.close()
