@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.generate import generate_knowledge, generate_questions, write_knowledge
-from bench.load import drive, percentile, run_slow
+from bench.load import drive, percentile, slow_clients
 from bot.core.english import english_frequency
 from bot.core.evaluation import load_questions
 from bot.core.follow_up import load_follow_up_cases, score_follow_ups
@@ -180,12 +180,19 @@ def follow_ups() -> list[tuple[str, str]]:
 
 
 def http(
-    clients: int, seconds: float, warm_up: float = 2.0, postgres: bool = True, rounds: int = 1
+    clients: int,
+    seconds: float,
+    warm_up: float = 2.0,
+    postgres: bool = True,
+    rounds: int = 1,
+    slow: tuple[int, float] | None = None,
 ) -> list[tuple[str, str]]:
     """Signed slash commands: a minimal Bolt app, then Role Bot's web process remembering nothing,
     in SQLite and in PostgreSQL, all under the same gunicorn settings. Every process is started first;
     then each is driven in turn for `seconds / rounds`, `rounds` times over, so that a change in the
-    machine's load falls on all of them alike rather than on whichever ran last."""
+    machine's load falls on all of them alike rather than on whichever ran last. With `slow`
+    (clients, seconds), Role Bot with no store then serves /health and /role among that many clients
+    sending a byte every 2 s."""
     slack, server = FakeSlack(), None
     folder = Path(tempfile.mkdtemp(prefix="rolebot-bench-"))
     targets: list[tuple[str, str | None, dict[str, str]]] = [
@@ -226,6 +233,12 @@ def http(
                 rows.append((f"{name}: records written, queued, dropped", _store_counts(web.url)))
             if target is None:
                 rows.append((f"{name}: peak memory (RSS)", f"{_peak_rss(web.process.pid) / 1e6:.0f} MB"))
+        if slow is not None:
+            figures = slow_clients(_port(webs["Role Bot, no store"]), *slow)
+            rows += [
+                (f"Role Bot, no store, {slow[0]} slow clients for {slow[1]:.0f} s: {name}", str(value))
+                for name, value in figures.items()
+            ]
     finally:
         for web in webs.values():
             web.stop()
@@ -374,17 +387,10 @@ def main() -> None:
         ("Answer quality on held-out questions: right; wrong answers, declines", quality(20 if args.quick else None)),
         ("Follow-up replies in threads", follow_ups()),
         (
-            f"HTTP: signed /role commands, {clients} clients",
-            http(clients, *((0.5, 0.5, False, 1) if args.quick else (20, 2, True, 5))),
+            f"HTTP: signed /role commands, {clients} clients; then slow clients (a byte every 2 s each)",
+            http(clients, *((0.5, 0.5, False, 1, (20, 1.0)) if args.quick else (20, 2, True, 5, (200, 20.0)))),
         ),
     ]
-    slow = (20, 1.0) if args.quick else (200, 20.0)
-    sections.append(
-        (
-            f"Slow clients: {slow[0]} sending a request a byte every 2 s for {slow[1]:.0f} s",
-            [(name, str(value)) for name, value in run_slow(*slow).items()],
-        )
-    )
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
     print(f"Role Bot benchmarks — {time.strftime('%Y-%m-%d')} — {machine}\n")
     print("| measure | result |\n| --- | --- |")

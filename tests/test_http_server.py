@@ -33,10 +33,13 @@ class Served:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
     def stop(self, seconds: float = 2.0) -> None:
-        self.listening.close()
-        self._run(self.server.stop(seconds))
+        self._run(self._stop(seconds))
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+
+    async def _stop(self, seconds: float) -> None:
+        self.listening.close()  # on the loop's own thread: asyncio's servers are not thread-safe
+        await self.server.stop(seconds)
 
     def get(self, path: str, timeout: float = 5) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)

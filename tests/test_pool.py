@@ -2,7 +2,9 @@
 
 import threading
 
-from bot.slack.pool import ListenerPool
+import pytest
+
+from bot.slack.pool import ListenerPool, PoolFull
 
 
 def test_the_pool_is_idle_only_once_every_piece_of_work_has_finished():
@@ -28,4 +30,24 @@ def test_work_that_fails_still_counts_as_finished():
         assert pool.wait_idle(10) is True
         assert isinstance(future.exception(), ZeroDivisionError)
     finally:
+        pool.shutdown(wait=True)
+
+
+def test_a_full_pool_refuses_more_work_counts_it_and_logs_once(caplog):
+    pool = ListenerPool(1, max_waiting=1)
+    release = threading.Event()
+    try:
+        pool.submit(release.wait, 10)
+        pool.submit(release.wait, 10)  # waits for the thread
+        for _ in range(3):
+            with pytest.raises(PoolFull):
+                pool.submit(release.wait, 10)
+        assert pool.refused == 3
+        assert len([record for record in caplog.records if "refused" in record.getMessage()]) == 1
+        release.set()
+        assert pool.wait_idle(10) is True
+        pool.submit(lambda: None)  # takes work again once there is room
+        assert pool.wait_idle(10) is True
+    finally:
+        release.set()
         pool.shutdown(wait=True)

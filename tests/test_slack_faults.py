@@ -2,11 +2,17 @@
 nothing loops forever, and the app keeps serving."""
 
 import logging
+import time
 
 import pytest
 from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
 
 from tests.support import fake_slack
+from tests.support.fake_slack import STALL, FakeSlack, event_callback, mention, slash_command
+from tests.support.in_process import InProcessApp
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
 
 HTML_ERROR = "<html><body><h1>502 Bad Gateway</h1></body></html>"
 
@@ -81,3 +87,26 @@ def test_invalid_blocks_fall_back_to_a_plain_text_answer(app, slack):
     assert "blocks" in first.body
     assert "blocks" not in second.body
     assert second.body["text"].startswith("The Delivery Manager.")
+
+
+def test_role_is_acknowledged_at_once_while_replies_wait_on_a_stalled_slack(answerer):
+    # Every reply thread is held by Slack (chat.postMessage hangs): /role is answered in its own
+    # acknowledgement on the request's thread, and does not wait for any of them.
+    stalled = FakeSlack()
+    app = InProcessApp(stalled, answerer, threads=4)
+    try:
+        stalled.outage(4.0, status=STALL)
+        for number in range(10):  # more than there are reply threads
+            event = mention("who owns the budget?", f"1700004000.{number:06d}", channel="C0STALL01")
+            assert app.post(event_callback(event, f"Ev0stall{number:04d}"), JSON)[0] == 200
+        assert len(stalled.wait_for(4, "/api/chat.postMessage")) == 4  # every reply thread is held
+        assert app.pool.pending == 10
+        started = time.monotonic()
+        status, body, _ = app.post(slash_command("who handles risk?", stalled.response_url()), FORM)
+        assert time.monotonic() - started < 1.0  # sharing the reply threads, it would wait seconds
+        assert status == 200
+        assert "Risk Management" in body.decode()
+    finally:
+        stalled.recover()
+        app.close()
+        stalled.close()

@@ -1,6 +1,7 @@
-"""Slack's Web API down while Role Bot starts or reloads: the process stays up, says so in its health
-details, answers what needs no Web API, and answers mentions again once Slack does. Only a token Slack
-refuses stops the start, with one line that names it."""
+"""Slack's Web API down or slow while Role Bot starts, reloads or stops: the process stays up, says so
+in its health details, answers what needs no Web API, answers mentions again once Slack does, and
+sends the answers in hand before it stops. Only a token Slack refuses stops the start, with one line
+that names it."""
 
 import json
 import logging
@@ -93,13 +94,13 @@ def test_while_slack_is_down_role_is_answered_and_a_mention_in_a_thread_once(ans
 
 
 def test_the_web_process_starts_and_reloads_while_slack_is_down_and_answers_once_it_is_back(slack, tmp_path):
-    slack.outage(2.0)
+    slack.outage(1.0)
     web = start_web(slack, tmp_path / "web.log", {"LOG_LEVEL": "INFO", "ROLE_STORE": "off"})
     try:
         assert _details(web.url)["slack"] == "unreachable"
         assert _until(lambda: _details(web.url)["slack"] == "ok")
         # A reload (SIGHUP) while Slack is down again: the new worker starts without it.
-        slack.outage(3.0)
+        slack.outage(2.0)
         web.process.send_signal(signal.SIGHUP)
         assert _until(lambda: _details(web.url)["slack"] == "unreachable")
         web.post(event_callback(mention("who owns the budget?", "1700000002.000100"), "Ev0outage3"), JSON)
@@ -138,3 +139,19 @@ def test_the_identity_logs_nothing_when_slack_answers(slack, caplog):
     identity.start()
     assert identity.status() == {"slack": "ok"}
     assert not [record for record in caplog.records if record.name == "bot.slack.identity"]
+
+
+def test_stopping_the_web_process_sends_every_answer_in_hand_first(slack, tmp_path):
+    web = start_web(slack, tmp_path / "web.log", {"LOG_LEVEL": "INFO", "ROLE_STORE": "off"})
+    try:
+        slack.delay_seconds = 0.5  # each answer takes Slack half a second to take
+        for number in range(5):
+            event = mention("who owns the budget?", f"1700005000.{number:06d}", channel="C0STOPPING")
+            assert web.post(event_callback(event, f"Ev0stop{number:04d}"), JSON)[0] == 200
+        web.process.send_signal(signal.SIGTERM)
+        assert web.process.wait(timeout=30) == 0
+    finally:
+        slack.delay_seconds = 0.0
+        web.stop()
+    answered = {call.body["thread_ts"] for call in slack.posted_in("C0STOPPING", count=0, timeout=0)}
+    assert answered == {f"1700005000.{number:06d}" for number in range(5)}

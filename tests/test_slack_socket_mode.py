@@ -4,6 +4,7 @@ and reconnection in process, against a fake apps.connections.open and a local So
 import urllib.parse
 
 import pytest
+from slack_sdk import WebClient
 
 from bot.settings import Settings
 from bot.slack.app import build_app
@@ -140,34 +141,39 @@ def test_after_a_dropped_connection_the_bot_reconnects_and_answers_a_redelivery_
     assert len(slack.posted(1)) == 1
 
 
-def test_the_worker_waits_for_slack_to_answer_before_connecting(answerer, caplog):
-    slack, socket_mode = FakeSlack(), FakeSocketMode()
-    slack.socket_url = socket_mode.url
+class Connecting:
+    """What connect_when_slack_answers needs of a Socket Mode handler: a connect() that asks Slack
+    for a connection URL with the real client, raising what it raises, without opening a socket."""
+
+    def __init__(self, slack: FakeSlack) -> None:
+        self.client = WebClient(token=fake_slack.APP_TOKEN, base_url=slack.api_url, retry_handlers=[])
+        self.connected = False
+
+    def connect(self) -> None:
+        self.client.apps_connections_open(app_token=fake_slack.APP_TOKEN)
+        self.connected = True
+
+
+def test_the_worker_waits_for_slack_to_answer_before_connecting(caplog):
+    slack = FakeSlack()
     slack.outage(1.0)
-    settings = Settings(bot_token=fake_slack.BOT_TOKEN, app_token=fake_slack.APP_TOKEN, api_url=slack.api_url)
-    pool = ListenerPool(2)
-    handler = socket_mode_handler(settings, build_app(settings, answerer, pool=pool), ping_seconds=0.5)
+    handler = Connecting(slack)
     try:
-        connect_when_slack_answers(handler, retry_seconds=(0.2, 0.4))  # returns once connected
-        assert socket_mode.wait_connected()
+        connect_when_slack_answers(handler, retry_seconds=(0.2, 0.4))  # type: ignore[arg-type]
+        assert handler.connected
         assert len(slack.wait_for(2, "/api/apps.connections.open")) >= 2  # it failed first, then connected
         assert len([record for record in caplog.records if "cannot connect to Slack yet" in record.message]) == 1
     finally:
-        handler.close()
-        pool.shutdown(wait=True)
-        socket_mode.close()
         slack.close()
 
 
-def test_a_refused_app_token_stops_the_worker_with_one_line(answerer, caplog):
+@pytest.mark.parametrize("error", ["invalid_auth", "account_inactive"])
+def test_a_refused_app_token_stops_the_worker_with_one_line(caplog, error):
     slack = FakeSlack()
-    slack.fail_next("apps.connections.open", 200, {"ok": False, "error": "invalid_auth"})
-    settings = Settings(bot_token=fake_slack.BOT_TOKEN, app_token=fake_slack.APP_TOKEN, api_url=slack.api_url)
-    handler = socket_mode_handler(settings, build_app(settings, answerer, pool=ListenerPool(1)))
+    slack.fail_next("apps.connections.open", 200, {"ok": False, "error": error})
     try:
         with pytest.raises(SystemExit):
-            connect_when_slack_answers(handler, retry_seconds=(0.1, 0.1))
-        assert "Slack refused SLACK_APP_TOKEN (invalid_auth)" in caplog.text
+            connect_when_slack_answers(Connecting(slack), retry_seconds=(0.1, 0.1))  # type: ignore[arg-type]
+        assert f"Slack refused SLACK_APP_TOKEN ({error})" in caplog.text
     finally:
-        handler.close()
         slack.close()

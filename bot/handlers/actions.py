@@ -17,6 +17,7 @@ from bot.blocks.messages import (
 )
 from bot.core.knowledge import Knowledge
 from bot.core.routing import Answer
+from bot.handlers.background import in_background
 from bot.handlers.context import answerer_in
 from bot.handlers.failures import apology_on_error
 from bot.slack.sending import respond_with
@@ -47,8 +48,8 @@ def show_answer(ack: Ack, body: dict, action: dict, respond: Respond, context: d
 
 
 def register(app: App) -> None:
-    app.action(SHARE_ACTION)(share_answer)
-    app.action(SHOW_ACTION_PATTERN)(show_answer)
+    app.action(SHARE_ACTION)(in_background(share_answer))
+    app.action(SHOW_ACTION_PATTERN)(in_background(show_answer))
 
 
 def _with_button_answer(

@@ -4,6 +4,7 @@ so that listeners are plain functions a test can call with a context of its own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 
 from slack_bolt import BoltContext, BoltResponse
 
@@ -14,22 +15,28 @@ ANSWERER = "answerer"
 RECORDER = "recorder"
 OWNERS = "owners"
 FOLLOW_UPS = "follow_ups"
+REPLIES = "replies"
 _REMEMBERS_NOTHING = Recorder(None)
 
 Middleware = Callable[[BoltContext, Callable[[], BoltResponse]], BoltResponse | None]
 
 
 def sharing(
-    answerer: Answerer, recorder: Recorder, owners: frozenset[str] = frozenset(), follow_ups: bool = True
+    answerer: Answerer,
+    recorder: Recorder,
+    owners: frozenset[str] = frozenset(),
+    follow_ups: bool = True,
+    replies: Executor | None = None,
 ) -> Middleware:
-    """Middleware putting the answerer, the recorder, the knowledge owners and whether to answer
-    follow-ups in every request's context."""
+    """Middleware putting the answerer, the recorder, the knowledge owners, whether to answer
+    follow-ups and the pool replies are sent from in every request's context."""
 
     def share(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse | None:
         context[ANSWERER] = answerer
         context[RECORDER] = recorder
         context[OWNERS] = owners
         context[FOLLOW_UPS] = follow_ups
+        context[REPLIES] = replies
         return next()
 
     return share
@@ -47,6 +54,15 @@ def recorder_in(context: dict) -> Recorder:
     """The recorder the middleware shared; without one, questions are not remembered."""
     recorder: Recorder | None = context.get(RECORDER)
     return recorder if recorder is not None else _REMEMBERS_NOTHING
+
+
+def replies_in(context: dict) -> Executor:
+    """The pool that listeners talking to Slack run on; a listener registered without it is a
+    programming error."""
+    replies: Executor | None = context.get(REPLIES)
+    if replies is None:
+        raise LookupError(f"no {REPLIES!r} pool in the context: build the app with build_app()")
+    return replies
 
 
 def workspace_of(body: dict, context: dict) -> str:

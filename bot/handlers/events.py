@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.feedback import with_feedback
 from bot.blocks.messages import public_reply
+from bot.handlers.background import in_background
 from bot.handlers.context import FOLLOW_UPS, answerer_in, recorder_in, workspace_of
 from bot.handlers.failures import apology_on_error
 from bot.slack.sending import post_reply
@@ -32,8 +33,8 @@ def answer_dm_or_thread_reply(event: dict, client: WebClient, context: dict) -> 
 
 
 def register(app: App) -> None:
-    app.event("app_mention")(answer_mention)
-    app.event("message")(answer_dm_or_thread_reply)
+    app.event("app_mention")(in_background(answer_mention))
+    app.event("message")(in_background(answer_dm_or_thread_reply))
 
 
 def _mentions_the_bot(event: dict, context: dict) -> bool:

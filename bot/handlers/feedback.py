@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.feedback import FEEDBACK_ACTION, FEEDBACK_FORM, feedback_form, read_form, read_rating
+from bot.handlers.background import in_background
 from bot.handlers.context import recorder_in
 from bot.slack.sending import describe
 
@@ -43,7 +44,7 @@ def submit_feedback(ack: Ack, body: dict, view: dict, context: dict) -> None:
 
 
 def register(app: App) -> None:
-    app.action(FEEDBACK_ACTION)(rate_answer)
+    app.action(FEEDBACK_ACTION)(in_background(rate_answer))
     app.view(FEEDBACK_FORM)(submit_feedback)
 
 

@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.messages import home_view
 from bot.blocks.owner import owner_home_view
+from bot.handlers.background import in_background
 from bot.handlers.context import OWNERS, answerer_in, recorder_in
 
 REPORT_DAYS = 7
@@ -24,4 +25,4 @@ def publish_home(event: dict, client: WebClient, context: dict) -> None:
 
 
 def register(app: App) -> None:
-    app.event("app_home_opened")(publish_home)
+    app.event("app_home_opened")(in_background(publish_home))

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.feedback import with_feedback
 from bot.blocks.messages import NOT_IN_CHANNEL, SHORTCUT_CALLBACK, mention, private_reply, public_reply
+from bot.handlers.background import in_background
 from bot.handlers.context import answerer_in, recorder_in, workspace_of
 from bot.handlers.failures import apology_on_error
 from bot.slack.sending import post_reply, respond_with
@@ -39,7 +40,7 @@ def answer_message(ack: Ack, shortcut: dict, client: WebClient, respond: Respond
 
 
 def register(app: App) -> None:
-    app.shortcut(SHORTCUT_CALLBACK)(answer_message)
+    app.shortcut(SHORTCUT_CALLBACK)(in_background(answer_message))
 
 
 def _part(shortcut: dict[str, Any], key: str) -> dict[str, Any]:

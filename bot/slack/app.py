@@ -38,13 +38,16 @@ def build_app(
     if answerer is None:
         answerer = Answerer.from_file(settings.knowledge_path)
         answerer.watch(settings.watch_seconds)
+    replies = pool or ListenerPool(LISTENER_THREADS, "reply")
     app = App(
         # No token on the app's own client: with one, Bolt calls auth.test while it is built and fails
         # the start when Slack does not answer. The token comes with each request from `authorize`.
         client=web_client("", settings.api_url),
         authorize=_authorize_with(identity),
-        # Enough listener threads that replies waiting on Slack never keep /role from acknowledging.
-        listener_executor=pool or ListenerPool(LISTENER_THREADS),
+        # Listeners run on the thread serving the request, so acknowledging never waits for a pool
+        # thread; those that talk to Slack hand themselves to the replies pool (handlers/background.py).
+        process_before_response=True,
+        listener_executor=replies,
         signing_secret=settings.signing_secret or None,
         # Socket Mode connections are authenticated by the app token instead of request signatures.
         request_verification_enabled=bool(settings.signing_secret),
@@ -52,7 +55,7 @@ def build_app(
     )
     app.middleware(_skip_redeliveries(SeenDeliveries()))
     recorder = recorder or Recorder.from_settings(settings)
-    app.middleware(sharing(answerer, recorder, settings.owners, settings.follow_ups))
+    app.middleware(sharing(answerer, recorder, settings.owners, settings.follow_ups, replies))
     for listeners in (commands, events, actions, feedback, shortcuts, home):
         listeners.register(app)
     return app

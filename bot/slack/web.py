@@ -132,7 +132,9 @@ def _create_app() -> SlackWeb:
     identity = Identity(settings.bot_token, settings.api_url, on_refused=_stop_this_process)
     identity.start()
     recorder = Recorder.from_settings(settings)
-    atexit.register(recorder.close)  # write what is queued when the worker stops
+    # When the worker stops, the replies in hand are sent first (Python finishes a thread pool's work
+    # before the exit handlers run), then what is queued for the store is written.
+    atexit.register(recorder.close)
     app = build_app(settings, recorder=recorder, identity=identity)
     return SlackWeb(app, settings.signing_secret, details=lambda: {**recorder.health(), **identity.status()})
 

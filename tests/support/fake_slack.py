@@ -40,6 +40,9 @@ class Call:
         return self.path.removeprefix("/api/")
 
 
+STALL = -1  # an outage status: calls hang until it ends
+
+
 @dataclass
 class FakeSlack:
     calls: list[Call] = field(default_factory=list)
@@ -47,6 +50,7 @@ class FakeSlack:
     failures: dict[str, list[tuple[int, dict | str, dict]]] = field(default_factory=dict)
     down_until: float = 0.0  # monotonic time until which every Web API call fails (outage())
     down_status: int = 500
+    delay_seconds: float = 0.0  # every Web API call takes this long, then succeeds
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -82,7 +86,8 @@ class FakeSlack:
             return queued.pop(0) if queued else None
 
     def outage(self, seconds: float, status: int = 500) -> None:
-        """Answer every Web API call with this status (0: reset the connection) for the next `seconds`."""
+        """Answer every Web API call with this status (0: reset the connection; STALL: hold it until
+        the outage ends) for the next `seconds`."""
         with self._lock:
             self.down_until, self.down_status = time.monotonic() + seconds, status
 
@@ -138,8 +143,14 @@ def _handler_for(slack: FakeSlack) -> type[BaseHTTPRequestHandler]:
             else:
                 body = {key: values[0] for key, values in urllib.parse.parse_qs(raw).items()}
             call = Call(self.path, body, dict(self.headers))
+            if slack.delay_seconds and not self.path.startswith("/respond/"):
+                time.sleep(slack.delay_seconds)  # a slow Slack: the call is recorded when it completes
             slack.record(call)
             failure = slack.take_failure(call.method)
+            if failure and failure[0] == STALL:  # hold the call until the outage ends, then fail it
+                while time.monotonic() < slack.down_until:
+                    time.sleep(0.02)
+                failure = (503, "Slack was stalled", {})
             if failure and failure[0] == 0:
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.close_connection = True
