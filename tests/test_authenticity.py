@@ -113,3 +113,15 @@ def test_malformed_headers_get_401_never_500(app, slack, timestamp, sig):
     headers = {name: value.encode("utf-8").decode("latin-1") for name, value in headers.items()}
     status, _, _ = app.post(body, FORM, sign=False, headers=headers)
     assert status == 401
+
+
+def test_bolts_internal_headers_from_outside_change_nothing(app, slack):
+    # Bolt reads x-slack-bolt-lazy-only to run a request it sent to itself; anyone can add it to a
+    # request Slack signed. Stripped, the mention is answered, and its event id is not used up.
+    event = fake_slack.mention("who owns the budget?", "1700006000.000100", channel="C0HEADERS")
+    body = fake_slack.event_callback(event, "Ev0headers1")
+    headers = {"X-Slack-Bolt-Lazy-Only": "1", "X-Slack-Bolt-Lazy-Function-Name": "answer_mention"}
+    assert app.post(body, "application/json", headers)[0] == 200
+    app.settle()
+    (reply,) = slack.posted_in("C0HEADERS")
+    assert reply.body["thread_ts"] == "1700006000.000100"

@@ -1,6 +1,7 @@
 """Odd, broken and hostile input: a sensible reply or a quiet 200/400, never a 500 or a crash."""
 
 import json
+import logging
 import urllib.parse
 
 import pytest
@@ -64,6 +65,31 @@ def test_malformed_bodies_get_400(app, body, content_type):
 def test_unknown_or_incomplete_events_are_quietly_acknowledged(app, payload):
     status, _, _ = app.post(json.dumps(payload).encode(), JSON)
     assert status in (200, 400)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "kind"),
+    [
+        (
+            json.dumps({"type": "event_callback", "event_id": "Ev0odd0101", "event": {"type": "reaction_added"}}),
+            JSON,
+            "event_callback reaction_added",
+        ),
+        (
+            "payload=" + urllib.parse.quote(json.dumps({"type": "block_actions", "actions": [{"action_id": "x"}]})),
+            FORM,
+            "block_actions",
+        ),
+    ],
+    ids=["event", "button"],
+)
+def test_a_request_nothing_handles_is_one_log_line(app, caplog, body, content_type, kind):
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    status, _, _ = app.post(body.encode(), content_type)
+    app.settle()
+    assert status == 200  # acknowledged, so Slack does not send it again
+    assert [record.getMessage() for record in caplog.records] == [f"ignored a request no listener handles: {kind}"]
 
 
 @pytest.mark.parametrize(

@@ -89,9 +89,24 @@ def test_share_posts_publicly_and_removes_the_private_copy(context, ask):
     assert removal == {"delete_original": True}
 
 
-def test_a_tampered_button_value_gets_a_polite_reply(context):
+@pytest.mark.parametrize(
+    "value",
+    [
+        '{"e": "<!channel>"}',
+        '{"e": "compare", "r": [[1]]}',  # a list where a role id belongs
+        '{"e": "compare", "r": ["delivery-lead", "delivery-lead"]}',  # a role compared with itself
+        '{"e": "role/delivery-lead", "a": [1]}',
+        '{"e": "role/delivery-lead", "v": {"x": 1}}',
+        '{"m": [{"e": "compare", "r": [{}]}, 1]}',
+        "[" * 100_000 + "]" * 100_000,  # deeper than the JSON parser goes
+        '{"e": "help", "pad": "' + "x" * 3000 + '"}',  # longer than Slack lets a value be
+        "not json",
+    ],
+    ids=["markup", "nested-role", "self-comparison", "list-asked", "dict-verdict", "bad-parts", "deep", "long", "text"],
+)
+def test_a_tampered_button_value_gets_a_polite_reply(context, value):
     respond, ack = Mock(return_value=Mock(status_code=200)), Mock()
-    action = {"action_id": SHARE_ACTION, "value": '{"e": "<!channel>"}'}
+    action = {"action_id": SHARE_ACTION, "value": value}
     share_answer(ack=ack, body={}, action=action, respond=respond, context=context)
     ack.assert_called_once_with()
     respond.assert_called_once()

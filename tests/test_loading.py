@@ -1,6 +1,7 @@
 """A broken knowledge file gets one clear message: the file, the line, and what to fix."""
 
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,11 @@ def test_a_field_indented_into_the_wrong_block_is_named(tmp_path):
     error = _error(tmp_path, VALID.replace("        text: Manages budgets.", "    text: Manages budgets."))
     assert error.line == 19
     assert "role 'delivery-manager' has an unknown field 'text'" in error.problem
+
+
+def test_a_file_over_the_size_limit_is_refused_at_once_with_its_size(tmp_path):
+    # A valid file, padded with a long comment: reading it all would take minutes and gigabytes.
+    started = time.monotonic()
+    error = _error(tmp_path, VALID + "# " + "x" * 2_100_000 + "\n")
+    assert time.monotonic() - started < 1
+    assert "2.1 MB, over the 2 MB" in error.problem

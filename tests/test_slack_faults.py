@@ -77,7 +77,25 @@ def test_errors_slack_reports_are_not_retried_and_are_logged_with_their_code(app
     _mention(app, f"Ev0fault3{error[:5]}")
     app.settle()
     assert len(slack.posted(1)) == 1
-    assert f"could not post an answer in C0FAULTS1: {error}" in caplog.text
+    assert f"could not post an answer in C0FAULTS1, thread 1700002000.3{error[:5]}" in caplog.text
+    assert f": {error}; lost: delivery-manager/budget-financial-management" in caplog.text
+
+
+@pytest.mark.usefixtures("quick_backoff")
+def test_a_post_that_times_out_is_logged_with_the_answer_that_was_lost(app, slack, caplog):
+    client = app.app.client
+    saved, client.timeout = client.timeout, 1  # seconds; each try (of three) waits this long
+    slack.outage(5.0, status=STALL)
+    try:
+        _mention(app, "Ev0fault000005", "who handles risk?")
+        app.settle()
+    finally:
+        slack.recover()
+        client.timeout = saved
+    (line,) = [record.getMessage() for record in caplog.records if "could not post" in record.getMessage()]
+    assert line.startswith("could not post an answer in C0FAULTS1, thread 1700002000.000005: ")
+    assert "timed out" in line
+    assert line.endswith("; lost: delivery-lead/risk-management")
 
 
 def test_invalid_blocks_fall_back_to_a_plain_text_answer(app, slack):

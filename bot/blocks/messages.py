@@ -34,6 +34,7 @@ SHOW_ACTION_PATTERN = re.compile(rf"^{SHOW_ACTION}(:\d+)?$")
 SHORTCUT_CALLBACK = "answer_with_role_bot"
 BUTTON_TEXT_LIMIT = 75
 MAX_BUTTONS = 5
+MAX_VALUE = 2000  # Slack's limit for a button's value
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 
@@ -110,10 +111,13 @@ def encode_answer(answer: Answer) -> str:
 
 
 def decode_answer(value: str, knowledge: Knowledge) -> Answer | None:
-    """The answer a button value stands for, or None if it is malformed or no longer known."""
+    """The answer a button value stands for, or None if it is malformed or no longer known. Values
+    come back from Slack as the person's client sent them: each field is checked for its type."""
+    if not isinstance(value, str) or len(value) > MAX_VALUE:
+        return None
     try:
         fields = json.loads(value)
-    except (TypeError, ValueError):
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         return None
     if isinstance(fields, dict) and isinstance(fields.get("m"), list):
         parts = [_decode_fields(part, knowledge) for part in fields["m"][:MAX_BUTTONS]]
@@ -129,13 +133,15 @@ def _decode_fields(fields: object, knowledge: Knowledge) -> Answer | None:
     known_roles = {role.id for role in knowledge.roles}
     if not isinstance(entry_id, str) or not (entry_id in (COMPARE, HELP) or knowledge.has_entry(entry_id)):
         return None
-    if not isinstance(roles, list) or not all(role in known_roles for role in roles):
+    if not isinstance(roles, list) or not all(isinstance(role, str) and role in known_roles for role in roles):
         return None
     if entry_id == HELP:
         return HelpAnswer()
-    if entry_id == COMPARE:
-        return ComparisonAnswer((roles[0], roles[1])) if len(roles) == 2 else None
-    if (asked is not None and asked not in known_roles) or verdict not in (None, "yes", "no"):
+    if entry_id == COMPARE:  # two different roles: a role compared with itself is no answer
+        return ComparisonAnswer((roles[0], roles[1])) if len(roles) == 2 and roles[0] != roles[1] else None
+    if (asked is not None and not (isinstance(asked, str) and asked in known_roles)) or not (
+        verdict is None or verdict in ("yes", "no")
+    ):
         return None
     return EntryAnswer(entry_id, asked_role=asked, verdict=verdict, asks_who=fields.get("w") is True)
 

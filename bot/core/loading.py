@@ -35,6 +35,9 @@ _PUNCTUATION = re.compile(r"[\W_]+")
 _LINK = re.compile(r"^https?://[^\s<>|]+$")
 
 
+MAX_FILE_BYTES = 2_000_000  # per file: the shipped ones are under 0.1 MB
+
+
 class KnowledgeError(Exception):
     """A knowledge file that cannot be used, with where and how to fix it.
 
@@ -677,6 +680,14 @@ def read_yaml(path: Path) -> Any:
 
 def _read_text(path: Path) -> str:
     try:
+        size = path.stat().st_size if path.is_file() else 0
+        if size > MAX_FILE_BYTES:  # reading and checking it would take minutes and gigabytes
+            raise KnowledgeError(
+                path,
+                None,
+                f"the file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB a knowledge file may be",
+                "keep answers and labelled questions to what people ask (the shipped files are under 0.1 MB each)",
+            )
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise KnowledgeError(

@@ -59,7 +59,8 @@ def _follow_up(event: dict, client: WebClient, context: dict) -> None:
             return
         user = event.get("user")
         ref = recorder.question(answer, knowledge, "follow-up", workspace, user if isinstance(user, str) else "")
-        post_reply(client, channel, thread_ts, with_feedback(public_reply(answer, knowledge), ref, answer))
+        reply = with_feedback(public_reply(answer, knowledge), ref, answer)
+        post_reply(client, channel, thread_ts, reply, answer.entry_id or "a decline")
         recorder.answered_in_thread(workspace, channel, thread_ts, answer.entry_id or "none")
 
 
@@ -78,7 +79,8 @@ def _reply_under(event: dict, client: WebClient, context: dict, surface: Surface
         answer, knowledge = answerer_in(context).answer(text if isinstance(text, str) else "")
         user, recorder, workspace = event.get("user"), recorder_in(context), workspace_of(event, context)
         ref = recorder.question(answer, knowledge, surface, workspace, user if isinstance(user, str) else "")
-        post_reply(client, channel, thread_ts, with_feedback(public_reply(answer, knowledge), ref, answer))
+        reply = with_feedback(public_reply(answer, knowledge), ref, answer)
+        post_reply(client, channel, thread_ts, reply, answer.entry_id or "a decline")
         if thread_ts is not None:
             recorder.answered_in_thread(workspace, channel, thread_ts, answer.entry_id or "none")
 

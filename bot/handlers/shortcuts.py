@@ -28,7 +28,7 @@ def answer_message(ack: Ack, shortcut: dict, client: WebClient, respond: Respond
         )
         reply = with_feedback(public_reply(answer, knowledge, note=note), ref, answer)
         thread_ts = message.get("thread_ts") or message.get("ts")
-        problem = post_reply(client, channel.get("id", ""), thread_ts, reply)
+        problem = post_reply(client, channel.get("id", ""), thread_ts, reply, answer.entry_id or "a decline")
         if not problem and isinstance(thread_ts, str):
             recorder_in(context).answered_in_thread(
                 workspace_of(shortcut, context), channel.get("id", ""), thread_ts, answer.entry_id or "none"

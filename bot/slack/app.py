@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.error import BoltUnhandledRequestError
 
 from bot.core.answerer import Answerer
 from bot.handlers import actions, commands, events, feedback, home, shortcuts
@@ -19,6 +20,8 @@ from bot.slack.pool import ListenerPool
 from bot.store.recorder import Recorder
 
 LISTENER_THREADS = 64
+
+logger = logging.getLogger(__name__)
 
 
 def build_app(
@@ -52,13 +55,37 @@ def build_app(
         # Socket Mode connections are authenticated by the app token instead of request signatures.
         request_verification_enabled=bool(settings.signing_secret),
         ignoring_self_events_enabled=True,
+        # A request no listener takes goes to the error handler below (one line) rather than to
+        # Bolt's warning, which prints a listener to copy, eight lines long.
+        raise_error_for_unhandled_request=True,
     )
+    app.error(_log_errors)
     app.middleware(_skip_redeliveries(SeenDeliveries()))
     recorder = recorder or Recorder.from_settings(settings)
     app.middleware(sharing(answerer, recorder, settings.owners, settings.follow_ups, replies))
     for listeners in (commands, events, actions, feedback, shortcuts, home):
         listeners.register(app)
     return app
+
+
+def _log_errors(error: Exception, body: dict) -> None:
+    """Bolt's error handler: a request nothing handles is one line; a listener's bug is logged with
+    its traceback (listeners answer for their own expected failures)."""
+    if isinstance(error, BoltUnhandledRequestError):
+        logger.info("ignored a request no listener handles: %s", _kind(body))
+        return
+    logger.error("a listener failed on %s", _kind(body), exc_info=error)
+
+
+def _kind(body: object) -> str:
+    """What kind of request this is, in a few words (a type and an event type, never their text)."""
+    if not isinstance(body, dict):
+        return "a request that is not an object"
+    kind = body.get("type") if isinstance(body.get("type"), str) else "no type"
+    event = body.get("event")
+    if isinstance(event, dict) and isinstance(event.get("type"), str):
+        kind = f"{kind} {event['type']}"
+    return str(kind)[:60]
 
 
 def _authorize_with(identity: Identity) -> Callable[..., AuthorizeResult]:

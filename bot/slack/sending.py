@@ -18,8 +18,9 @@ _BLOCK_ERRORS = {"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long
 logger = logging.getLogger(__name__)
 
 
-def post_reply(client: WebClient, channel: str, thread_ts: str | None, reply: Reply) -> str:
-    """Post an answer, as plain text if Slack refuses its blocks. '' when it got through, else why not."""
+def post_reply(client: WebClient, channel: str, thread_ts: str | None, reply: Reply, answer: str = "") -> str:
+    """Post an answer (`answer`: its id, for the log), as plain text if Slack refuses its blocks. ''
+    when it got through, else why not; what was lost is logged."""
     message = {
         "channel": channel,
         "thread_ts": thread_ts,
@@ -32,7 +33,8 @@ def post_reply(client: WebClient, channel: str, thread_ts: str | None, reply: Re
         logger.warning("Slack refused the blocks (%s); posting the answer as plain text", problem)
         problem = _post(client, message)
     if problem:
-        logger.warning("could not post an answer in %s: %s", channel, problem)
+        where = f"{channel}, thread {thread_ts}" if thread_ts else channel
+        logger.warning("could not post an answer in %s: %s; lost: %s", where, problem, answer or "an answer")
     return problem
 
 

@@ -87,7 +87,11 @@ class SlackWeb:
             logger.warning("refused a signed request: %s", shape)
             return 400, "malformed request\n", {}
         headers = {
-            name[5:].replace("_", "-").lower(): value for name, value in environ.items() if name.startswith("HTTP_")
+            name[5:].replace("_", "-").lower(): value
+            for name, value in environ.items()
+            # Bolt's own headers (x-slack-bolt-lazy-only …) tell it how to run a request it sent itself;
+            # from outside they are not Slack's and are not signed.
+            if name.startswith("HTTP_") and not name.startswith("HTTP_X_SLACK_BOLT_")
         }
         headers["content-type"] = environ.get("CONTENT_TYPE", "")
         query = environ.get("QUERY_STRING", "")
@@ -104,8 +108,7 @@ class SlackWeb:
                 json.dumps({"response_type": "ephemeral", "text": APOLOGY}),
                 {"content-type": "application/json"},
             )
-        if response.status == 404:  # nothing listens for it: acknowledge, so Slack does not retry
-            logger.info("ignored a request no listener handles")
+        if response.status == 404:  # nothing listens for it (logged by the app): acknowledge, so Slack does not retry
             return 200, "", {}
         if response.status >= 500:
             logger.warning("could not handle a signed request: Bolt answered %d", response.status)
