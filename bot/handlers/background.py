@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
 
-from bot.handlers.context import replies_in
+from bot.handlers.context import EVENT_ID, recorder_in, replies_in
 from bot.slack.pool import PoolFull
+
+logger = logging.getLogger(__name__)
 
 
 def in_background(listener: Callable[..., None]) -> Callable[..., None]:
@@ -30,9 +33,20 @@ def in_background(listener: Callable[..., None]) -> Callable[..., None]:
             arguments["ack"] = _acknowledged
         # PoolFull is counted and logged by the pool: Slack is too slow to take more replies now.
         with contextlib.suppress(PoolFull):
-            replies_in(arguments["context"]).submit(listener, **arguments)
+            replies_in(arguments["context"]).submit(_once, listener, arguments)
 
     return acknowledge_then_run
+
+
+def _once(listener: Callable[..., None], arguments: dict[str, Any]) -> None:
+    """Run the listener, unless its event was taken by another process sharing the store (or by this
+    one after a restart): each event is answered once however many processes it reaches."""
+    context = arguments["context"]
+    event_id = context.get(EVENT_ID)
+    if isinstance(event_id, str) and not recorder_in(context).take_delivery(event_id):
+        logger.info("skipped event %s: another process took it", event_id)
+        return
+    listener(**arguments)
 
 
 def _acknowledged(*_args: object, **_kwargs: object) -> None:

@@ -16,6 +16,7 @@ RECORDER = "recorder"
 OWNERS = "owners"
 FOLLOW_UPS = "follow_ups"
 REPLIES = "replies"
+EVENT_ID = "event_id"  # the Slack event being handled, when the request is one
 _REMEMBERS_NOTHING = Recorder(None)
 
 Middleware = Callable[[BoltContext, Callable[[], BoltResponse]], BoltResponse | None]

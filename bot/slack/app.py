@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.error import BoltUnhandledRequestError
 
 from bot.core.answerer import Answerer
 from bot.handlers import actions, commands, events, feedback, home, shortcuts
-from bot.handlers.context import sharing
+from bot.handlers.context import EVENT_ID, sharing
 from bot.settings import Settings
 from bot.slack.client import web_client
 from bot.slack.deliveries import SeenDeliveries
@@ -99,11 +99,15 @@ def _authorize_with(identity: Identity) -> Callable[..., AuthorizeResult]:
 def _skip_redeliveries(seen: SeenDeliveries) -> Callable:
     """Middleware: an event already taken is acknowledged and not handled again."""
 
-    def skip_redeliveries(body: dict, next: Callable[[], BoltResponse], logger: logging.Logger) -> BoltResponse | None:
+    def skip_redeliveries(
+        body: dict, context: BoltContext, next: Callable[[], BoltResponse], logger: logging.Logger
+    ) -> BoltResponse | None:
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if isinstance(event_id, str) and not seen.take(event_id):
-            logger.info("skipped a repeated delivery of event %s", event_id)
-            return BoltResponse(status=200, body="")
+        if isinstance(event_id, str):
+            if not seen.take(event_id):
+                logger.info("skipped a repeated delivery of event %s", event_id)
+                return BoltResponse(status=200, body="")
+            context[EVENT_ID] = event_id  # taken in the store too before it is answered (handlers/background.py)
         return next()
 
     return skip_redeliveries

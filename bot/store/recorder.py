@@ -36,6 +36,7 @@ class Recorder:
         self.keep: KeepQuestions = keep
         self._threads: OrderedDict[tuple[str, str, str], str] = OrderedDict()
         self._threads_lock = threading.Lock()
+        self._delivery_problem = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Recorder:
@@ -84,6 +85,23 @@ class Recorder:
             return found
         # The store is down: a follow-up goes unanswered, nothing else.
         return self._from_store("look up a thread", lambda store: store.thread_answer(workspace, channel, thread_ts))
+
+    def take_delivery(self, event_id: str) -> bool:
+        """Whether this process is the one to handle this Slack event (the first to take it in the
+        store, which other processes share); True when there is no store or it fails, so that an
+        event is answered rather than lost (the process's own memory still stops repeats)."""
+        store = self.writer.open_store() if self.writer is not None else None
+        if store is None:
+            return True
+        try:
+            taken = store.take_delivery(event_id)
+        except Exception as error:
+            if not self._delivery_problem:
+                logger.warning("could not share a delivery through the store (answering anyway): %s", first_line(error))
+            self._delivery_problem = True
+            return True
+        self._delivery_problem = False
+        return taken
 
     def vote(
         self,

@@ -69,3 +69,12 @@ threads = Table(
     Column("answer", String(200), nullable=False),
     Column("answered_at", DateTime(timezone=True), nullable=False, index=True),
 )
+
+# Slack events taken for answering, kept an hour: whichever process inserts an event's id first
+# answers it; every other delivery of it (a retry, or a copy at another process) is skipped.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("taken_at", DateTime(timezone=True), nullable=False, index=True),
+)

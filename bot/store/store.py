@@ -18,13 +18,15 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.store.records import QuestionRecord, ThreadRecord, VoteRecord, user_hash
 from bot.store.report import Report, ReviewItem, build_report, review_items
-from bot.store.schema import meta, questions, threads, votes
+from bot.store.schema import deliveries, meta, questions, threads, votes
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Alembic keeps the migration being run in module state: two stores migrating at once in one process
 # would see each other's.
 _MIGRATING = threading.Lock()
 HASH_KEY = "user_hash_key"
+DELIVERY_MEMORY = timedelta(hours=1)  # Slack's last retry of an event comes about 5 minutes after it
+PURGE_DELIVERIES_EVERY = 1000  # takes
 
 
 class Store:
@@ -33,6 +35,7 @@ class Store:
     def __init__(self, engine: Engine, hash_key: bytes | None = None) -> None:
         self.engine = engine
         self._hash_key = hash_key
+        self._takes = 0
 
     @classmethod
     def open(cls, url: str, hash_key: str = "") -> Store:
@@ -41,7 +44,9 @@ class Store:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, pool_pre_ping=True)
+        # A database that does not answer delays a caller by seconds, not minutes.
+        connect_args = {"connect_timeout": 5} if parsed.get_backend_name() == "postgresql" else {}
+        engine = create_engine(parsed, pool_pre_ping=True, pool_timeout=5, connect_args=connect_args)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         store = cls(engine, hash_key.encode() if hash_key else None)
@@ -153,6 +158,19 @@ class Store:
         with self.engine.connect() as connection:
             found = connection.execute(query).scalar_one_or_none()
         return str(found) if found is not None else None
+
+    def take_delivery(self, event_id: str, now: datetime | None = None) -> bool:
+        """True for the first process to take this Slack event (it answers it); False for every other
+        delivery of it, here or in another process sharing the database. Written at once, not queued."""
+        now = now or datetime.now(UTC)
+        statement = _upsert(self.engine.dialect.name)(deliveries).values(event_id=event_id[:64], taken_at=now)
+        with self.engine.begin() as connection:
+            claimed = statement.on_conflict_do_nothing(index_elements=["event_id"]).returning(deliveries.c.event_id)
+            taken = connection.execute(claimed).scalar_one_or_none() is not None
+            self._takes += 1
+            if self._takes % PURGE_DELIVERIES_EVERY == 0:
+                connection.execute(delete(deliveries).where(deliveries.c.taken_at < now - DELIVERY_MEMORY))
+        return taken
 
     def votes_on(self, question_ref: str) -> list[VoteRecord]:
         query = select(votes).where(votes.c.question_ref == question_ref).order_by(votes.c.voted_at)

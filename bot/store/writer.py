@@ -28,6 +28,7 @@ BATCH = 200
 LINGER_SECONDS = 0.5
 RETRY_SECONDS = (0.5, 30.0)  # the first and the longest wait before trying the store again
 PURGE_EVERY_SECONDS = 24 * 3600
+REOPEN_SECONDS = 5.0  # how long open_store() leaves a store that failed to open alone
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ class RecordWriter:
         self._hurry = 0  # callers waiting for the queue to empty: no lingering meanwhile
         self._stopping = False
         self._store: Store | None = None
+        self._opening = threading.Lock()
+        self._retry_open_at = 0.0
         self._problem = ""
         self.written = 0
         self.dropped = 0
@@ -155,10 +158,24 @@ class RecordWriter:
                     self._problem = ""
                 self._changed.notify_all()
 
+    def open_store(self) -> Store | None:
+        """The store, opened now if it is not yet (for a caller that cannot wait for the writer to
+        open it); None when it cannot be opened, without trying again for a few seconds."""
+        if self._store is not None:
+            return self._store
+        if time.monotonic() < self._retry_open_at:
+            return None
+        try:
+            return self._connected()
+        except Exception:  # the writer logs the store's problems
+            self._retry_open_at = time.monotonic() + REOPEN_SECONDS
+            return None
+
     def _connected(self) -> Store:
-        if self._store is None:
-            self._store = self._open_store()
-        return self._store
+        with self._opening:  # the writer's thread and open_store() callers
+            if self._store is None:
+                self._store = self._open_store()
+            return self._store
 
     def _failed(self, error: Exception, batch: list[Pending]) -> None:
         problem = first_line(error)
