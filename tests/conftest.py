@@ -26,6 +26,7 @@ if "PYTEST_XDIST_WORKER" not in os.environ:
     _RUN_FOLDER = Path(tempfile.mkdtemp(prefix="rolebot-tests-"))
     os.environ["ROLE_CACHE_DIR"] = str(_RUN_FOLDER / "cache")
     os.environ["DATABASE_URL"] = f"sqlite:///{_RUN_FOLDER / 'rolebot.sqlite3'}"
+    os.environ["XDG_DATA_HOME"] = str(_RUN_FOLDER / "data")  # a default store never lands in the home folder
     atexit.register(shutil.rmtree, _RUN_FOLDER, ignore_errors=True)
 
 

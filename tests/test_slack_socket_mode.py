@@ -68,7 +68,9 @@ class Connected:
     a dropped connection is noticed in about two seconds rather than fifteen."""
 
     def __init__(self, slack: FakeSlack, answerer) -> None:
-        settings = Settings(bot_token=fake_slack.BOT_TOKEN, app_token=fake_slack.APP_TOKEN, api_url=slack.api_url)
+        settings = Settings(
+            bot_token=fake_slack.BOT_TOKEN, app_token=fake_slack.APP_TOKEN, api_url=slack.api_url, store_enabled=False
+        )
         self.pool = ListenerPool(4)
         self.handler = socket_mode_handler(settings, build_app(settings, answerer, pool=self.pool), ping_seconds=0.5)
         self.handler.connect()
