@@ -42,6 +42,14 @@ class OneLine(logging.Filter):
         return True
 
 
+class NoDuplicates(logging.Filter):
+    """Drops slack_sdk's own line for a Web API call that failed: Role Bot logs each failure once, with
+    what it meant (an answer lost, Slack unreachable). Kept when logging at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name != "slack_sdk.web.base_client" or logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
 def first_line(error: BaseException, limit: int = 300) -> str:
     """An error in one short line: its kind and the first line of its message (a database's error
     carries the statement and its values on the lines after)."""
@@ -53,5 +61,6 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     redact = RedactSecrets(secrets)
     for handler in logging.getLogger().handlers:
+        handler.addFilter(NoDuplicates())
         handler.addFilter(OneLine())
         handler.addFilter(redact)

@@ -94,13 +94,14 @@ def test_while_slack_is_down_role_is_answered_and_a_mention_in_a_thread_once(ans
 
 
 def test_the_web_process_starts_and_reloads_while_slack_is_down_and_answers_once_it_is_back(slack, tmp_path):
-    slack.outage(1.0)
+    slack.outage(60, status=0)  # connections reset
     web = start_web(slack, tmp_path / "web.log", {"LOG_LEVEL": "INFO", "ROLE_STORE": "off"})
     try:
         assert _details(web.url)["slack"] == "unreachable"
+        slack.recover()
         assert _until(lambda: _details(web.url)["slack"] == "ok")
         # A reload (SIGHUP) while Slack is down again: the new worker starts without it.
-        slack.outage(2.0)
+        slack.outage(60)
         web.process.send_signal(signal.SIGHUP)
         assert _until(lambda: _details(web.url)["slack"] == "unreachable")
         web.post(event_callback(mention("who owns the budget?", "1700000002.000100"), "Ev0outage3"), JSON)
@@ -109,7 +110,10 @@ def test_the_web_process_starts_and_reloads_while_slack_is_down_and_answers_once
         answered = slack.wait_until(lambda call: "risk" in json.dumps(call.body).lower(), timeout=15)
         assert answered
         assert web.process.poll() is None
-        assert "Traceback" not in web.log_text()
+        log = web.log_text()
+        assert "Traceback" not in log
+        assert log.count("Slack's Web API is not answering") == 2  # once for each worker's outage
+        assert "Failed to send a request to Slack API server" not in log  # slack_sdk's copy of it
     finally:
         web.stop()
 

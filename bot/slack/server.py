@@ -26,6 +26,9 @@ from http import HTTPStatus
 import h11
 from gunicorn.workers.base import Worker
 
+from bot.logs import RedactSecrets
+from bot.settings import Settings
+
 logger = logging.getLogger("bot.http")
 
 REQUEST_SECONDS = 5.0  # from a request's first byte to the end of its body: Slack sends a few kB at once
@@ -313,6 +316,18 @@ class DeadlineWorker(Worker):
     `--threads` sizes the pool that runs the application, `--worker-connections` bounds the open
     connections, `--keep-alive` is how long a quiet connection is kept, `--graceful-timeout` how long
     requests being answered get when it stops."""
+
+    def init_process(self) -> None:
+        # gunicorn's own log lines (and a traceback from a failed boot) pass the same redaction as
+        # Role Bot's: the secrets are known from the environment before the application loads.
+        try:
+            secrets = Settings.from_env().secrets
+        except Exception:  # a bad setting is reported by the application itself, in one line
+            secrets = ()
+        redact = RedactSecrets(secrets)
+        for handler in [*self.log.error_log.handlers, *self.log.access_log.handlers]:
+            handler.addFilter(redact)
+        super().init_process()
 
     def run(self) -> None:
         asyncio.run(self._serve())
