@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import time
 from collections.abc import Iterable
 
 # Slack tokens, and response URLs (whoever holds one can post to the channel for 30 minutes).
@@ -56,11 +58,31 @@ def first_line(error: BaseException, limit: int = 300) -> str:
     return f"{type(error).__name__}: {error}".splitlines()[0][:limit]
 
 
-def configure_logging(level: str, secrets: Iterable[str]) -> None:
-    """Log to standard error in one format, with secrets redacted from every handler's output."""
+class JSONLines(logging.Formatter):
+    """One JSON object a line (LOG_FORMAT=json), for log shippers: time, level, logger, message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_logging(level: str, secrets: Iterable[str], json_lines: bool = False) -> None:
+    """Log to standard error in one format (or JSON lines), with secrets redacted from every
+    handler's output."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     redact = RedactSecrets(secrets)
     for handler in logging.getLogger().handlers:
+        if json_lines:
+            formatter = JSONLines()
+            formatter.converter = time.gmtime
+            handler.setFormatter(formatter)
         handler.addFilter(NoDuplicates())
         handler.addFilter(OneLine())
         handler.addFilter(redact)

@@ -33,6 +33,7 @@ class Settings:
     knowledge_path: Path = DEFAULT_KNOWLEDGE_PATH  # ROLE_KNOWLEDGE
     api_url: str = SLACK_API_URL  # SLACK_API_URL, the Web API base URL
     log_level: str = "INFO"  # LOG_LEVEL: DEBUG, INFO, WARNING or ERROR
+    log_json: bool = False  # LOG_FORMAT=json: one JSON object a line
     database_url: str = ""  # DATABASE_URL: PostgreSQL or SQLite; '' is the default SQLite file
     store_enabled: bool = True  # ROLE_STORE=off: remember nothing
     keep_questions: str = "unanswered"  # ROLE_KEEP_QUESTIONS: unanswered, all or none
@@ -41,6 +42,7 @@ class Settings:
     watch_seconds: float = 2.0  # ROLE_WATCH_SECONDS: how often the knowledge file is checked for edits
     owners: frozenset[str] = frozenset()  # ROLE_OWNERS: Slack user ids who see the report in App Home
     follow_ups: bool = True  # ROLE_FOLLOW_UPS=off: answer in threads only when mentioned
+    metrics_token: str = ""  # ROLE_METRICS_TOKEN: when set, GET /metrics needs "Authorization: Bearer <it>"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -55,6 +57,9 @@ class Settings:
         log_level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
         if log_level not in _LOG_LEVELS:
             raise SettingsError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {log_level!r}")
+        log_format = env.get("LOG_FORMAT", "").strip().lower() or "text"
+        if log_format not in ("text", "json"):
+            raise SettingsError(f"LOG_FORMAT must be text or json, not {log_format!r}")
         database_url = env.get("DATABASE_URL", "").strip()
         if database_url and not _DATABASE_URL.match(database_url):
             raise SettingsError("DATABASE_URL must be a postgresql:// or sqlite:/// URL")
@@ -91,6 +96,7 @@ class Settings:
             knowledge_path=Path(env.get("ROLE_KNOWLEDGE", "").strip() or DEFAULT_KNOWLEDGE_PATH),
             api_url=api_url if api_url.endswith("/") else api_url + "/",
             log_level=log_level,
+            log_json=log_format == "json",
             database_url=database_url,
             store_enabled=store == "on",
             keep_questions=keep,
@@ -99,6 +105,7 @@ class Settings:
             watch_seconds=watch_seconds,
             owners=owners,
             follow_ups=follow_ups == "on",
+            metrics_token=env.get("ROLE_METRICS_TOKEN", "").strip(),
         )
         settings._check_tokens()
         return settings
@@ -147,7 +154,7 @@ class Settings:
     def secrets(self) -> tuple[str, ...]:
         """The values that must never be written to a log."""
         password = urllib.parse.urlsplit(self.database_url).password if self.database_url else None
-        values = (self.bot_token, self.signing_secret, self.app_token, self.hash_key, password)
+        values = (self.bot_token, self.signing_secret, self.app_token, self.hash_key, self.metrics_token, password)
         return tuple(value for value in values if value)
 
     @property

@@ -14,7 +14,7 @@ from bot.procfile import PROJECT_ROOT
 from bot.store.store import Store
 from tests.support import fake_slack
 from tests.support.fake_slack import SIGNING_SECRET, block_actions, event_callback, interaction
-from tests.support.processes import clean_environment, free_port, healthy, run_bot
+from tests.support.processes import clean_environment, free_port, healthy, run_bot, start_web
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -199,3 +199,18 @@ def test_a_follow_up_in_the_thread_is_answered_without_a_mention(web_process, sl
     _, answer = slack.posted_in("C0E2EFU01", 2)
     assert answer.body["thread_ts"] == "1700009500.000100"
     assert answer.body["text"].startswith("No — Risk Management")
+
+
+def test_with_log_format_json_every_line_is_a_json_object(slack, tmp_path):
+    web = start_web(slack, tmp_path / "web.log", {"LOG_FORMAT": "json", "LOG_LEVEL": "INFO", "ROLE_STORE": "off"})
+    try:
+        assert web.post(fake_slack.slash_command("who owns the budget?", slack.response_url()), FORM)[0] == 200
+        assert web.post(b"{}", JSON, sign=False)[0] == 401  # a refusal is logged
+        assert web.wait_for_log("refused a request")
+    finally:
+        web.stop()
+    lines = [line for line in web.log_text().splitlines() if line.strip()]
+    parsed = [json.loads(line) for line in lines]  # every line, gunicorn's included
+    assert {"time", "level", "logger", "message"} <= set(parsed[0])
+    assert any(line["logger"].startswith("gunicorn") for line in parsed)
+    assert fake_slack.BOT_TOKEN not in web.log_text()

@@ -36,6 +36,7 @@ def test_importing_every_presentation_module_loads_no_slack_app_framework():
 
 FORBIDDEN = {
     "core": (
+        "bot.metrics",
         "slack_sdk",
         "slack_bolt",
         "bot.blocks",

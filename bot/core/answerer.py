@@ -29,6 +29,8 @@ class Answerer:
         self._matcher = Matcher(knowledge)
         self._version = _version_of(knowledge.path)
         self._lock = threading.Lock()
+        self.reloads = 0  # edits taken over while running
+        self.refused_reloads = 0  # edits refused because they did not pass the checks
 
     @classmethod
     def from_file(cls, path: Path) -> Answerer:
@@ -62,8 +64,10 @@ class Answerer:
                 matcher = Matcher(load_knowledge(path))
             except KnowledgeError as error:
                 logger.warning("kept the last good knowledge; the edited file has a problem: %s", error)
+                self.refused_reloads += 1
                 return False
             self._matcher = matcher
+            self.reloads += 1
             logger.info("loaded the edited knowledge file %s (%d answers)", path, len(matcher.knowledge.entries))
             return True
         finally:

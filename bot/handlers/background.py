@@ -9,12 +9,12 @@ answer, a shared answer, App Home) would hold that thread for as long as Slack t
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 from collections.abc import Callable
 from typing import Any
 
+from bot import metrics
 from bot.handlers.context import EVENT_ID, recorder_in, replies_in
 from bot.slack.pool import PoolFull
 
@@ -31,9 +31,10 @@ def in_background(listener: Callable[..., None]) -> Callable[..., None]:
         if ack is not None:
             ack()
             arguments["ack"] = _acknowledged
-        # PoolFull is counted and logged by the pool: Slack is too slow to take more replies now.
-        with contextlib.suppress(PoolFull):
+        try:
             replies_in(arguments["context"]).submit(_once, listener, arguments)
+        except PoolFull:  # logged by the pool: Slack is too slow to take more replies now
+            metrics.REPLIES_REFUSED.inc()
 
     return acknowledge_then_run
 
@@ -45,6 +46,7 @@ def _once(listener: Callable[..., None], arguments: dict[str, Any]) -> None:
     event_id = context.get(EVENT_ID)
     if isinstance(event_id, str) and not recorder_in(context).take_delivery(event_id):
         logger.info("skipped event %s: another process took it", event_id)
+        metrics.REDELIVERIES_SKIPPED.inc()
         return
     listener(**arguments)
 

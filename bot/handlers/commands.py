@@ -6,7 +6,7 @@ from slack_bolt import Ack, App
 
 from bot.blocks.feedback import with_feedback
 from bot.blocks.messages import private_reply
-from bot.handlers.context import answerer_in, recorder_in, workspace_of
+from bot.handlers.context import answer_in, recorder_in, workspace_of
 from bot.handlers.failures import apology_on_error
 
 COMMAND = "/role"
@@ -14,8 +14,7 @@ COMMAND = "/role"
 
 def answer_command(ack: Ack, command: dict, context: dict) -> None:
     with apology_on_error(lambda text: ack(response_type="ephemeral", text=text)):
-        text = command.get("text")
-        answer, knowledge = answerer_in(context).answer(text if isinstance(text, str) else "")
+        answer, knowledge = answer_in(context, command.get("text"), "command")
         user = command.get("user_id")
         ref = recorder_in(context).question(
             answer, knowledge, "command", workspace_of(command, context), user if isinstance(user, str) else ""

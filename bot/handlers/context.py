@@ -3,13 +3,18 @@ so that listeners are plain functions a test can call with a context of its own.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 
 from slack_bolt import BoltContext, BoltResponse
 
+from bot import metrics
 from bot.core.answerer import Answerer
+from bot.core.knowledge import Knowledge
+from bot.core.routing import Answer, Declined
 from bot.store.recorder import Recorder
+from bot.store.records import Surface
 
 ANSWERER = "answerer"
 RECORDER = "recorder"
@@ -49,6 +54,20 @@ def answerer_in(context: dict) -> Answerer:
     if answerer is None:
         raise LookupError(f"no {ANSWERER!r} in the context: build the app with build_app()")
     return answerer
+
+
+def answer_in(context: dict, text: object, surface: Surface) -> tuple[Answer, Knowledge]:
+    """The answer to a question's text (anything not text is an empty question), timed and counted
+    for /metrics."""
+    started = time.perf_counter()
+    answer, knowledge = answerer_in(context).answer(text if isinstance(text, str) else "")
+    metrics.ANSWER_SECONDS.observe(time.perf_counter() - started)
+    count_question(surface, answer)
+    return answer, knowledge
+
+
+def count_question(surface: Surface, answer: Answer) -> None:
+    metrics.QUESTIONS.labels(surface, "declined" if isinstance(answer, Declined) else "answered").inc()
 
 
 def recorder_in(context: dict) -> Recorder:

@@ -8,9 +8,9 @@ from slack_sdk import WebClient
 from bot.blocks.feedback import with_feedback
 from bot.blocks.messages import public_reply
 from bot.handlers.background import in_background
-from bot.handlers.context import FOLLOW_UPS, answerer_in, recorder_in, workspace_of
+from bot.handlers.context import FOLLOW_UPS, answer_in, answerer_in, count_question, recorder_in, workspace_of
 from bot.handlers.failures import apology_on_error
-from bot.slack.sending import post_reply
+from bot.slack.sending import call_slack, post_reply
 from bot.store.records import Surface
 
 
@@ -57,6 +57,7 @@ def _follow_up(event: dict, client: WebClient, context: dict) -> None:
         answer, knowledge = answerer_in(context).answer_follow_up(text, last, str(context.get("bot_user_id", "")))
         if answer is None:
             return
+        count_question("follow-up", answer)
         user = event.get("user")
         ref = recorder.question(answer, knowledge, "follow-up", workspace, user if isinstance(user, str) else "")
         reply = with_feedback(public_reply(answer, knowledge), ref, answer)
@@ -72,11 +73,10 @@ def _reply_under(event: dict, client: WebClient, context: dict, surface: Surface
     thread_ts = (event.get("thread_ts") or event.get("ts")) if thread else None
 
     def apologise(text: str) -> None:
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+        call_slack("chat.postMessage", lambda: client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text))
 
     with apology_on_error(apologise):
-        text = event.get("text")
-        answer, knowledge = answerer_in(context).answer(text if isinstance(text, str) else "")
+        answer, knowledge = answer_in(context, event.get("text"), surface)
         user, recorder, workspace = event.get("user"), recorder_in(context), workspace_of(event, context)
         ref = recorder.question(answer, knowledge, surface, workspace, user if isinstance(user, str) else "")
         reply = with_feedback(public_reply(answer, knowledge), ref, answer)

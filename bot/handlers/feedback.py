@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.blocks.feedback import FEEDBACK_ACTION, FEEDBACK_FORM, feedback_form, read_form, read_rating
 from bot.handlers.background import in_background
 from bot.handlers.context import recorder_in
-from bot.slack.sending import describe
+from bot.slack.sending import call_slack, describe
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def rate_answer(ack: Ack, body: dict, action: dict, client: WebClient, context: 
     trigger = body.get("trigger_id")
     if rating.vote < 0 and isinstance(trigger, str):
         try:
-            client.views_open(trigger_id=trigger, view=feedback_form(rating))
+            call_slack("views.open", lambda: client.views_open(trigger_id=trigger, view=feedback_form(rating)))
         except Exception as error:  # the vote is recorded; only the form's details are lost
             logger.warning("could not open the feedback form: %s", describe(error))
 

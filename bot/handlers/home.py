@@ -9,6 +9,7 @@ from bot.blocks.messages import home_view
 from bot.blocks.owner import owner_home_view
 from bot.handlers.background import in_background
 from bot.handlers.context import OWNERS, answerer_in, recorder_in
+from bot.slack.sending import call_slack
 
 REPORT_DAYS = 7
 
@@ -21,7 +22,7 @@ def publish_home(event: dict, client: WebClient, context: dict) -> None:
         view = owner_home_view(recorder_in(context).report(REPORT_DAYS), knowledge)
     else:
         view = home_view(knowledge)
-    client.views_publish(user_id=user, view=view)
+    call_slack("views.publish", lambda: client.views_publish(user_id=user, view=view))
 
 
 def register(app: App) -> None:

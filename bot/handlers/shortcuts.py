@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.blocks.feedback import with_feedback
 from bot.blocks.messages import NOT_IN_CHANNEL, SHORTCUT_CALLBACK, mention, private_reply, public_reply
 from bot.handlers.background import in_background
-from bot.handlers.context import answerer_in, recorder_in, workspace_of
+from bot.handlers.context import answer_in, recorder_in, workspace_of
 from bot.handlers.failures import apology_on_error
 from bot.slack.sending import post_reply, respond_with
 
@@ -19,8 +19,7 @@ def answer_message(ack: Ack, shortcut: dict, client: WebClient, respond: Respond
     ack()
     with apology_on_error(lambda text: respond_with(respond, text=text, response_type="ephemeral")):
         message, channel, user = (_part(shortcut, key) for key in ("message", "channel", "user"))
-        text = message.get("text")
-        answer, knowledge = answerer_in(context).answer(text if isinstance(text, str) else "")
+        answer, knowledge = answer_in(context, message.get("text"), "shortcut")
         note = f"Answered with Role Bot for {mention(user.get('id', ''))}"
         asker = user.get("id")
         ref = recorder_in(context).question(

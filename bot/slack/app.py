@@ -9,6 +9,7 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.error import BoltUnhandledRequestError
 
+from bot import metrics
 from bot.core.answerer import Answerer
 from bot.handlers import actions, commands, events, feedback, home, shortcuts
 from bot.handlers.context import EVENT_ID, sharing
@@ -106,6 +107,7 @@ def _skip_redeliveries(seen: SeenDeliveries) -> Callable:
         if isinstance(event_id, str):
             if not seen.take(event_id):
                 logger.info("skipped a repeated delivery of event %s", event_id)
+                metrics.REDELIVERIES_SKIPPED.inc()
                 return BoltResponse(status=200, body="")
             context[EVENT_ID] = event_id  # taken in the store too before it is answered (handlers/background.py)
         return next()

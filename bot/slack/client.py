@@ -19,6 +19,8 @@ from slack_sdk.http_retry import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 
+from bot import metrics
+
 RETRIES = 2
 TIMEOUT_SECONDS = 10
 MAX_WAIT_SECONDS = 5  # the longest a rate limit is waited out before retrying
@@ -45,6 +47,7 @@ class CappedRateLimitRetryHandler(RateLimitErrorRetryHandler):
         except (TypeError, ValueError):
             wait = 1.0
         state.next_attempt_requested = True
+        metrics.SLACK_RETRIES.labels("rate_limited").inc()
         time.sleep(max(wait, 0.0))
         state.increment_current_attempt()
 
@@ -53,7 +56,27 @@ class ServerErrorRetryHandler(RetryHandler):
     """Retries 5xx answers (slack_sdk's own covers only 500 and 503; gateways answer 502 and 504)."""
 
     def _can_retry(self, *, response: HttpResponse | None = None, **_context: object) -> bool:
-        return response is not None and 500 <= response.status_code <= 599
+        retry = response is not None and 500 <= response.status_code <= 599
+        if retry:
+            metrics.SLACK_RETRIES.labels("server_error").inc()
+        return retry
+
+
+class CountedConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
+    """slack_sdk's retry of a dropped or refused connection, counted for /metrics."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        retry = super()._can_retry(state=state, request=request, response=response, error=error)
+        if retry:
+            metrics.SLACK_RETRIES.labels("connection").inc()
+        return retry
 
 
 def web_client(token: str, base_url: str) -> WebClient:
@@ -63,7 +86,7 @@ def web_client(token: str, base_url: str) -> WebClient:
         base_url=base_url,
         timeout=TIMEOUT_SECONDS,
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=RETRIES, interval_calculator=backoff),
+            CountedConnectionErrorRetryHandler(max_retry_count=RETRIES, interval_calculator=backoff),
             CappedRateLimitRetryHandler(max_retry_count=RETRIES),
             ServerErrorRetryHandler(max_retry_count=RETRIES, interval_calculator=backoff),
         ],

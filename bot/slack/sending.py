@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import metrics
 from bot.blocks.render import Reply
 from bot.logs import first_line
 
@@ -16,6 +18,7 @@ from bot.logs import first_line
 _BLOCK_ERRORS = {"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long"}
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def post_reply(client: WebClient, channel: str, thread_ts: str | None, reply: Reply, answer: str = "") -> str:
@@ -40,7 +43,7 @@ def post_reply(client: WebClient, channel: str, thread_ts: str | None, reply: Re
 
 def _post(client: WebClient, message: dict) -> str:
     try:
-        client.chat_postMessage(**message)
+        call_slack("chat.postMessage", lambda: client.chat_postMessage(**message))
     except SlackApiError as error:  # Slack answered ok: false; not worth retrying
         return str(error.response.get("error"))
     except Exception as error:  # unreachable, or an answer that is not JSON: the process keeps serving
@@ -48,10 +51,25 @@ def _post(client: WebClient, message: dict) -> str:
     return ""
 
 
+def call_slack(method: str, call: Callable[[], T]) -> T:
+    """Make one Web API call, counted for /metrics by method and result (ok, Slack's error code, or
+    the kind of failure); what it returns or raises passes through."""
+    try:
+        result = call()
+    except SlackApiError as error:
+        metrics.SLACK_CALLS.labels(method, str(error.response.get("error") or "error")[:40]).inc()
+        raise
+    except Exception as error:
+        metrics.SLACK_CALLS.labels(method, type(error).__name__[:40]).inc()
+        raise
+    metrics.SLACK_CALLS.labels(method, "ok").inc()
+    return result
+
+
 def respond_with(respond: Callable[..., object], **message: object) -> bool:
     """Send through the interaction's response_url; a missing URL or a failure is one log line."""
     try:
-        response = respond(**message)
+        response = call_slack("response_url", lambda: respond(**message))
     except ValueError as error:  # Bolt's word for a payload without a response_url
         logger.warning("could not respond: %s", error)
         return False

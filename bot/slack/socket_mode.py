@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 def run_socket_mode(settings: Settings) -> None:
     """Connect with the app-level token and answer until the process is stopped."""
-    configure_logging(settings.log_level, settings.secrets)
+    configure_logging(settings.log_level, settings.secrets, settings.log_json)
     settings.require("socket")
     identity = Identity(settings.bot_token, settings.api_url, on_refused=_stop_this_process)
     try:

@@ -7,6 +7,7 @@ signed Slack request gets a plain 401 or 400 rather than an error from deep insi
 from __future__ import annotations
 
 import atexit
+import hmac
 import json
 import logging
 import os
@@ -20,8 +21,10 @@ from typing import Any
 from slack_bolt import App, BoltRequest
 
 from bot.blocks.messages import APOLOGY
+from bot.core.answerer import Answerer
 from bot.core.loading import KnowledgeError
 from bot.logs import configure_logging
+from bot.metrics import exposition
 from bot.settings import Settings, SettingsError
 from bot.slack.app import build_app
 from bot.slack.identity import Identity, TokenRefused
@@ -31,6 +34,7 @@ from bot.store.recorder import Recorder
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/health"
 HEALTH_DETAILS_PATH = "/health/details"
+METRICS_PATH = "/metrics"
 MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller
 APP_LOAD_ERROR = 4  # gunicorn's exit code for "the application could not be loaded": the master stops
 
@@ -48,11 +52,15 @@ class SlackWeb:
         signing_secret: str,
         clock: Callable[[], float] = time.time,
         details: Callable[[], dict[str, Any]] = dict,
+        metrics: Callable[[], tuple[bytes, str]] | None = None,
+        metrics_token: str = "",
     ) -> None:
         self.app = app
         self.signing_secret = signing_secret
         self.clock = clock
         self.details = details
+        self.metrics = metrics
+        self.metrics_token = metrics_token
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -60,12 +68,25 @@ class SlackWeb:
             return _send(start_response, 200, "ok\n")
         if path == HEALTH_DETAILS_PATH and method in ("GET", "HEAD"):
             return _send(start_response, 200, json.dumps(self.details()) + "\n", {"content-type": "application/json"})
+        if path == METRICS_PATH and method in ("GET", "HEAD") and self.metrics is not None:
+            return self._metrics(self.metrics, environ, start_response)
         if path != SLACK_PATH:
             return _send(start_response, 404, "not found\n")
         if method != "POST":
             return _send(start_response, 405, "use POST\n")
         status, body, headers = self.handle(environ)
         return _send(start_response, status, body, headers)
+
+    def _metrics(
+        self, metrics: Callable[[], tuple[bytes, str]], environ: dict, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        if self.metrics_token and not hmac.compare_digest(
+            environ.get("HTTP_AUTHORIZATION", "").encode(), f"Bearer {self.metrics_token}".encode()
+        ):
+            return _send(start_response, 401, "this needs ROLE_METRICS_TOKEN as a bearer token\n")
+        data, content_type = metrics()
+        start_response("200 OK", [("content-type", content_type), ("content-length", str(len(data)))])
+        return [data]
 
     def handle(self, environ: dict) -> tuple[int, str, dict[str, str]]:
         body = _read_body(environ)
@@ -130,16 +151,24 @@ def create_app() -> SlackWeb:
 
 def _create_app() -> SlackWeb:
     settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.secrets)
+    configure_logging(settings.log_level, settings.secrets, settings.log_json)
     settings.require("http")
     identity = Identity(settings.bot_token, settings.api_url, on_refused=_stop_this_process)
     identity.start()
+    answerer = Answerer.from_file(settings.knowledge_path)
+    answerer.watch(settings.watch_seconds)
     recorder = Recorder.from_settings(settings)
     # When the worker stops, the replies in hand are sent first (Python finishes a thread pool's work
     # before the exit handlers run), then what is queued for the store is written.
     atexit.register(recorder.close)
-    app = build_app(settings, recorder=recorder, identity=identity)
-    return SlackWeb(app, settings.signing_secret, details=lambda: {**recorder.health(), **identity.status()})
+    app = build_app(settings, answerer, recorder=recorder, identity=identity)
+    return SlackWeb(
+        app,
+        settings.signing_secret,
+        details=lambda: {**recorder.health(), **identity.status()},
+        metrics=lambda: exposition(answerer),
+        metrics_token=settings.metrics_token,
+    )
 
 
 def _stop_this_process(_refused: TokenRefused) -> None:

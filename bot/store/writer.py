@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from bot import metrics
 from bot.logs import first_line
 from bot.store.records import QuestionRecord, ThreadRecord, VoteRecord
 
@@ -74,10 +75,12 @@ class RecordWriter:
         with self._changed:
             if self._stopping or len(self._queue) >= self._capacity:
                 self.dropped += 1
+                metrics.STORE_DROPPED.inc()
                 if self.dropped == 1 or self.dropped % 1000 == 0:
                     logger.error("the record queue is full; %d record(s) dropped so far", self.dropped)
                 return False
             self._queue.append(Pending(record, user_id))
+            metrics.STORE_QUEUED.inc()
             if len(self._queue) == 1 or len(self._queue) >= BATCH:  # wake the writer only when it matters
                 self._changed.notify_all()
             return True
@@ -116,6 +119,8 @@ class RecordWriter:
             left = len(self._queue)
             self._queue.clear()
             self.dropped += left
+            metrics.STORE_DROPPED.inc(left)
+            metrics.STORE_QUEUED.dec(left)
             self._changed.notify_all()
         if left:
             logger.error("stopped with %d record(s) not written", left)
@@ -150,6 +155,8 @@ class RecordWriter:
                 wait = min(wait * 2, self._retry[1])
                 continue
             wait = self._retry[0]
+            metrics.STORE_WRITTEN.inc(len(batch))
+            metrics.STORE_QUEUED.dec(len(batch))
             with self._changed:
                 self.written += len(batch)
                 self._writing = 0

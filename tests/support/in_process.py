@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from bot.core.answerer import Answerer
+from bot.metrics import exposition
 from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.pool import ListenerPool
@@ -35,6 +36,7 @@ class InProcessApp:
         threads: int = 8,
         owners: frozenset[str] = frozenset({OWNER}),
         follow_ups: bool = True,
+        metrics_token: str = "",
     ) -> None:
         settings = Settings(
             bot_token=fake_slack.BOT_TOKEN,
@@ -48,7 +50,14 @@ class InProcessApp:
         self.pool = ListenerPool(threads)
         self.recorder = Recorder.from_settings(settings)
         self.app = build_app(settings, answerer, pool=self.pool, recorder=self.recorder)
-        self.web = SlackWeb(self.app, settings.signing_secret, clock=clock, details=self.recorder.health)
+        self.web = SlackWeb(
+            self.app,
+            settings.signing_secret,
+            clock=clock,
+            details=self.recorder.health,
+            metrics=lambda: exposition(answerer),
+            metrics_token=metrics_token,
+        )
 
     def recorded(self) -> list[QuestionRecord]:
         """What the store holds once every queued record is written, newest first."""
