@@ -35,7 +35,7 @@ _PUNCTUATION = re.compile(r"[\W_]+")
 _LINK = re.compile(r"^https?://[^\s<>|]+$")
 
 
-MAX_FILE_BYTES = 2_000_000  # per file: the shipped ones are under 0.1 MB
+MAX_FILE_BYTES = 5_000_000  # per file: the shipped ones are under 0.1 MB, 1,000 generated roles 2.9 MB
 
 
 class KnowledgeError(Exception):
