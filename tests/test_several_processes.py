@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from bot.store.claims import Claims
 from bot.store.store import Store
 from tests.support.fake_slack import FakeSlack, event_callback, mention
 from tests.support.in_process import InProcessApp
@@ -89,3 +90,32 @@ def test_two_web_processes_on_one_postgresql_answer_a_burst_of_events_once_each(
         for web in webs:
             web.stop()
         slack.close()
+
+
+def test_events_arriving_together_are_taken_in_one_transaction(store_url):
+    store = Store.open(store_url)
+    claims = Claims(store.take_deliveries, gather_seconds=0.05)
+    results: dict[str, bool] = {}
+    try:
+        store.take_delivery("Ev0group03")  # taken before, by another process
+        threads = [
+            threading.Thread(target=lambda event=event: results.update({event: claims.take(event)}))
+            for event in (f"Ev0group{number:02d}" for number in range(8))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        assert results == {f"Ev0group{number:02d}": number != 3 for number in range(8)}
+        assert claims.transactions < 8  # shared: one, unless a thread started late
+    finally:
+        store.close()
+
+
+def test_a_store_failure_reaches_every_event_waiting_on_the_transaction():
+    def broken(_events):
+        raise RuntimeError("the database is down")
+
+    claims = Claims(broken, gather_seconds=0.01)
+    with pytest.raises(RuntimeError, match="down"):
+        claims.take("Ev0broken01")

@@ -13,6 +13,7 @@ from bot.core.knowledge import Knowledge
 from bot.core.routing import Answer
 from bot.logs import first_line
 from bot.settings import Settings
+from bot.store.claims import Claims
 from bot.store.records import KeepQuestions, Surface, ThreadRecord, question_record, vote_record
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ class Recorder:
         self._threads: OrderedDict[tuple[str, str, str], str] = OrderedDict()
         self._threads_lock = threading.Lock()
         self._delivery_problem = False
+        self._claims: Claims | None = None
+        self._claims_store: Store | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Recorder:
@@ -94,7 +97,9 @@ class Recorder:
         if store is None:
             return True
         try:
-            taken = store.take_delivery(event_id)
+            if self._claims is None or self._claims_store is not store:
+                self._claims, self._claims_store = Claims(store.take_deliveries), store
+            taken = self._claims.take(event_id)
         except Exception as error:
             if not self._delivery_problem:
                 logger.warning("could not share a delivery through the store (answering anyway): %s", first_line(error))

@@ -26,7 +26,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATING = threading.Lock()
 HASH_KEY = "user_hash_key"
 DELIVERY_MEMORY = timedelta(hours=1)  # Slack's last retry of an event comes about 5 minutes after it
-PURGE_DELIVERIES_EVERY = 1000  # takes
+PURGE_DELIVERIES_EVERY = 1000  # transactions taking deliveries
 
 
 class Store:
@@ -164,11 +164,17 @@ class Store:
     def take_delivery(self, event_id: str, now: datetime | None = None) -> bool:
         """True for the first process to take this Slack event (it answers it); False for every other
         delivery of it, here or in another process sharing the database. Written at once, not queued."""
+        return event_id[:64] in self.take_deliveries([event_id], now)
+
+    def take_deliveries(self, event_ids: list[str], now: datetime | None = None) -> set[str]:
+        """Take several events in one transaction: the ids this call took (the others were taken
+        before, by this process or another)."""
         now = now or datetime.now(UTC)
-        statement = _upsert(self.engine.dialect.name)(deliveries).values(event_id=event_id[:64], taken_at=now)
+        rows = [{"event_id": event_id, "taken_at": now} for event_id in dict.fromkeys(e[:64] for e in event_ids)]
+        statement = _upsert(self.engine.dialect.name)(deliveries).values(rows)
+        claimed = statement.on_conflict_do_nothing(index_elements=["event_id"]).returning(deliveries.c.event_id)
         with self.engine.begin() as connection:
-            claimed = statement.on_conflict_do_nothing(index_elements=["event_id"]).returning(deliveries.c.event_id)
-            taken = connection.execute(claimed).scalar_one_or_none() is not None
+            taken = {str(event_id) for event_id in connection.execute(claimed).scalars()}
             self._takes += 1
             if self._takes % PURGE_DELIVERIES_EVERY == 0:
                 connection.execute(delete(deliveries).where(deliveries.c.taken_at < now - DELIVERY_MEMORY))
