@@ -195,34 +195,42 @@ def http(
     sending a byte every 2 s."""
     slack, server = FakeSlack(), None
     folder = Path(tempfile.mkdtemp(prefix="rolebot-bench-"))
-    targets: list[tuple[str, str | None, dict[str, str]]] = [
-        ("minimal Bolt app", "'bench.minimal_app:create_app()'", {}),
-        ("Role Bot, no store", None, {"ROLE_STORE": "off"}),
-        ("Role Bot, SQLite", None, {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}"}),
+    # name, app (None: Role Bot's), environment, how many processes behind one URL
+    targets: list[tuple[str, str | None, dict[str, str], int]] = [
+        ("minimal Bolt app", "'bench.minimal_app:create_app()'", {}, 1),
+        ("Role Bot, no store", None, {"ROLE_STORE": "off"}, 1),
+        ("Role Bot, SQLite", None, {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}"}, 1),
     ]
     if postgres and binaries() is not None:
         server = PostgresServer.start()
-        targets.append(("Role Bot, PostgreSQL", None, {"DATABASE_URL": server.database()}))
-    webs: dict[str, WebProcess] = {}
-    done = {name: _Driven() for name, _, _ in targets}
+        targets.append(("Role Bot, PostgreSQL", None, {"DATABASE_URL": server.database()}, 1))
+        # Two processes behind one URL: the clients are spread over them, as a load balancer would.
+        targets.append(("Role Bot, 2 processes on PostgreSQL", None, {"DATABASE_URL": server.database()}, 2))
+    webs: dict[str, list[WebProcess]] = {}
+    done = {name: _Driven() for name, _, _, _ in targets}
     rows = []
     try:
-        with ThreadPoolExecutor(len(targets)) as starting:  # side by side: each takes a second or two
-            started = {name: starting.submit(_start, slack, target, env) for name, target, env in targets}
-        webs.update((name, future.result()) for name, future in started.items())
+        with ThreadPoolExecutor(sum(count for *_, count in targets)) as starting:  # side by side: a second or two each
+            started = {
+                name: [starting.submit(_start, slack, target, env) for _ in range(count)]
+                for name, target, env, count in targets
+            }
+        for name, futures in started.items():
+            webs[name] = [future.result() for future in futures]
         make = _slash_commands(slack.response_url("bench"))
-        for web in webs.values():
-            drive(_port(web), make, clients, warm_up, 2_000)
+        for group in webs.values():
+            drive([_port(web) for web in group], make, clients, warm_up, 2_000)
         for turn in range(rounds):
             order = list(webs.items())
             order = order[turn % len(order) :] + order[: turn % len(order)]  # each goes first in turn
-            for name, web in order:
-                cpu_before = _cpu_seconds(web.process.pid)
-                results, elapsed = drive(_port(web), make, clients, seconds / rounds, 100_000)
-                _drained(web.url)  # its records are written (and their CPU counted) before the next one runs
-                done[name].add(results, elapsed, _cpu_seconds(web.process.pid) - cpu_before)
-        for name, target, env in targets:
-            driven, web = done[name], webs[name]
+            for name, group in order:
+                cpu_before = sum(_cpu_seconds(web.process.pid) for web in group)
+                results, elapsed = drive([_port(web) for web in group], make, clients, seconds / rounds, 100_000)
+                for web in group:
+                    _drained(web.url)  # its records are written (and their CPU counted) before the next one runs
+                done[name].add(results, elapsed, sum(_cpu_seconds(web.process.pid) for web in group) - cpu_before)
+        for name, target, env, _count in targets:
+            driven, group = done[name], webs[name]
             rows.append(
                 (
                     f"{name}: req/s, p50 / p99 ms, errors",
@@ -230,23 +238,31 @@ def http(
                 )
             )
             if "DATABASE_URL" in env:
-                rows.append((f"{name}: records written, queued, dropped", _store_counts(web.url)))
+                rows.append((f"{name}: records written, queued, dropped", _store_counts([web.url for web in group])))
             if target is None:
-                rows.append((f"{name}: peak memory (RSS)", f"{_peak_rss(web.process.pid) / 1e6:.0f} MB"))
+                peak = max(_peak_rss(web.process.pid) for web in group)
+                rows.append((f"{name}: peak memory (RSS, each process)", f"{peak / 1e6:.0f} MB"))
         if slow is not None:
-            figures = slow_clients(_port(webs["Role Bot, no store"]), *slow)
+            figures = slow_clients(_port(webs["Role Bot, no store"][0]), *slow)
             rows += [
                 (f"Role Bot, no store, {slow[0]} slow clients for {slow[1]:.0f} s: {name}", str(value))
                 for name, value in figures.items()
             ]
     finally:
-        for web in webs.values():
-            web.stop()
+        for group in webs.values():
+            for web in group:
+                web.stop()
         slack.close()
         if server is not None:
             server.stop()
     base = done["Role Bot, no store"]
-    rows.append(("throughput ratio, Role Bot (no store) / minimal", f"{base.rate / done['minimal Bolt app'].rate:.2f}"))
+    minimal = done["minimal Bolt app"]
+    rows.append(("throughput ratio, Role Bot (no store) / minimal", f"{base.rate / minimal.rate:.2f}"))
+    if "Role Bot, 2 processes on PostgreSQL" in done:
+        two = done["Role Bot, 2 processes on PostgreSQL"]
+        rows.append(
+            ("throughput ratio, Role Bot (2 processes on PostgreSQL) / minimal", f"{two.rate / minimal.rate:.2f}")
+        )
     for name, driven in done.items():
         if name.startswith("Role Bot, ") and driven is not base:
             ratios = [mine / theirs for mine, theirs in zip(driven.rates, base.rates, strict=True)]
@@ -329,9 +345,12 @@ def _drained(url: str, timeout: float = 30) -> dict:
     return store
 
 
-def _store_counts(url: str) -> str:
-    store = _drained(url)
-    return f"{store.get('written')}, {store.get('queued')}, {store.get('dropped')} ({store.get('store')})"
+def _store_counts(urls: list[str]) -> str:
+    """Records written, queued and dropped, over the processes, once their queues have drained."""
+    stores = [_drained(url) for url in urls]
+    total = {key: sum(int(store.get(key) or 0) for store in stores) for key in ("written", "queued", "dropped")}
+    states = "/".join(str(store.get("store")) for store in stores)
+    return f"{total['written']}, {total['queued']}, {total['dropped']} ({states})"
 
 
 def _slash_commands(response_url: str):

@@ -69,13 +69,18 @@ def _request(number: int, response_url: str) -> tuple[str, bytes, str]:
 RequestMaker = Callable[[int], tuple[str, bytes, str]]
 
 
-def drive(port: int, make_request: RequestMaker, clients: int, seconds: float, limit: int) -> tuple[Results, float]:
-    """Send signed requests from concurrent clients until the time or the count runs out."""
+def drive(
+    port: int | list[int], make_request: RequestMaker, clients: int, seconds: float, limit: int
+) -> tuple[Results, float]:
+    """Send signed requests from concurrent clients until the time or the count runs out; with several
+    ports (processes behind one URL), the clients are spread evenly over them."""
+    ports = port if isinstance(port, list) else [port]
     results = Results()
     started = time.monotonic()
     deadline = started + seconds
     threads = [
-        threading.Thread(target=_client, args=(port, make_request, results, deadline, limit)) for _ in range(clients)
+        threading.Thread(target=_client, args=(ports[number % len(ports)], make_request, results, deadline, limit))
+        for number in range(clients)
     ]
     for thread in threads:
         thread.start()
