@@ -2,7 +2,6 @@
 again, to any of them) is answered once, on SQLite and on a real PostgreSQL server."""
 
 import threading
-import time
 
 import pytest
 
@@ -11,17 +10,9 @@ from bot.store.store import Store
 from tests.support.fake_slack import FakeSlack, event_callback, mention
 from tests.support.in_process import InProcessApp
 from tests.support.processes import start_web
+from tests.support.waiting import until
 
 JSON = "application/json"
-
-
-def _until(check, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_an_event_is_taken_once_across_stores_sharing_a_database(store_url):
@@ -83,7 +74,7 @@ def test_two_web_processes_on_one_postgresql_answer_a_burst_of_events_once_each(
         answered = [call.body["thread_ts"] for call in slack.posted_in("C0BURST", count=0, timeout=0)]
         assert sorted(answered) == [f"1700008000.{number:06d}" for number in range(20)]
         # Every event reached both processes: for each, one answered and the other logged that it did not.
-        assert _until(lambda: sum(web.log_text().count("another process took it") for web in webs) == 20)
+        assert until(lambda: sum(web.log_text().count("another process took it") for web in webs) == 20)
         assert len(slack.posted_in("C0BURST", count=0, timeout=0)) == 20  # and nothing more came since
         assert "Traceback" not in "".join(web.log_text() for web in webs)
     finally:

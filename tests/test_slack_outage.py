@@ -18,6 +18,7 @@ from tests.support import fake_slack
 from tests.support.fake_slack import FakeSlack, event_callback, mention
 from tests.support.in_process import InProcessApp
 from tests.support.processes import APP, _start, free_port, procfile_command, start_web
+from tests.support.waiting import until
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -28,22 +29,13 @@ def _details(url: str) -> dict:
         return json.loads(response.read())
 
 
-def _until(check, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_the_identity_is_found_once_slack_answers_again(slack, caplog):
     slack.outage(1.0)
     identity = Identity(fake_slack.BOT_TOKEN, slack.api_url, retry_seconds=(0.2, 0.5))
     identity.start()  # does not raise, does not wait for Slack
     assert identity.status() == {"slack": "unreachable"}
     assert identity.authorize(None, fake_slack.TEAM_ID, "U0ASKER01").bot_user_id is None
-    assert _until(lambda: identity.status() == {"slack": "ok"}, timeout=10)
+    assert until(lambda: identity.status() == {"slack": "ok"}, timeout=10)
     assert identity.authorize(None, fake_slack.TEAM_ID, "U0ASKER01").bot_user_id == fake_slack.BOT_USER_ID
     outage_lines = [record for record in caplog.records if "not answering" in record.getMessage()]
     assert len(outage_lines) == 1  # logged once, however many lookups failed
@@ -99,11 +91,11 @@ def test_the_web_process_starts_and_reloads_while_slack_is_down_and_answers_once
     try:
         assert _details(web.url)["slack"] == "unreachable"
         slack.recover()
-        assert _until(lambda: _details(web.url)["slack"] == "ok")
+        assert until(lambda: _details(web.url)["slack"] == "ok")
         # A reload (SIGHUP) while Slack is down again: the new worker starts without it.
         slack.outage(60)
         web.process.send_signal(signal.SIGHUP)
-        assert _until(lambda: _details(web.url)["slack"] == "unreachable")
+        assert until(lambda: _details(web.url)["slack"] == "unreachable")
         web.post(event_callback(mention("who owns the budget?", "1700000002.000100"), "Ev0outage3"), JSON)
         slack.recover()
         web.post(event_callback(mention("who handles risk?", "1700000003.000100"), "Ev0outage4"), JSON)
