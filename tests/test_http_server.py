@@ -89,6 +89,28 @@ def test_a_request_is_answered_and_the_connection_kept_for_the_next(served):
     connection.close()
 
 
+def test_head_gets_the_headers_a_get_would_and_no_body(served):
+    # Platforms' health checks often use HEAD.
+    answer = _read_all(served.raw(b"HEAD /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ")
+    assert b"content-length: 15" in head.lower()  # the body it would have: "HEAD /health 0" and a newline
+    assert body == b""
+
+
+def test_requests_pipelined_on_one_connection_are_answered_in_order(served):
+    answer = _read_all(
+        served.raw(b"GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    )
+    assert answer.count(b"HTTP/1.1 200 ") == 2
+    assert answer.index(b"GET /one 0") < answer.index(b"GET /two 0")
+
+
+def test_an_absolute_target_is_served_by_its_path(served):
+    answer = _read_all(served.raw(b"GET http://example.org/echo?x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+    assert answer.endswith(b"GET /echo 0\n")
+
+
 def test_a_request_that_stops_half_way_is_closed_at_its_deadline(served):
     started = time.monotonic()
     headers_only = served.raw(b"POST /echo HTTP/1.1\r\nHost: x\r\n")
@@ -126,9 +148,14 @@ def test_a_quiet_kept_alive_connection_is_closed(served):
         (b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n", b"413"),
         (b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n7d0\r\n" + b"x" * 2000, b"413"),
         (b"GARBAGE\r\n\r\n", b"400"),
+        (
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"2\r\n{}\r\n0\r\n\r\n",
+            b"400",
+        ),
         (b"GET /a HTTP/1.1\r\nHost: x\r\n" + b"X-Long: " + b"a" * 20_000 + b"\r\n\r\n", b"431"),
     ],
-    ids=["declared-too-large", "chunked-too-large", "not-http", "headers-too-large"],
+    ids=["declared-too-large", "chunked-too-large", "not-http", "length-and-chunked", "headers-too-large"],
 )
 def test_oversized_and_malformed_requests_get_a_plain_refusal(served, request_bytes, status):
     answer = _read_all(served.raw(request_bytes))

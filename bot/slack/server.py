@@ -113,7 +113,7 @@ class HTTPServer:
                     response = await asyncio.get_running_loop().run_in_executor(self.pool, self._call, *request, client)
                 finally:
                     self.busy -= 1
-                if not await self._send(connection, writer, response):
+                if not await self._send(connection, writer, response, head=request[0].method == b"HEAD"):
                     return
                 if self.access_log:
                     method, target = request[0].method.decode(), request[0].target.decode("ascii", "replace")
@@ -177,6 +177,9 @@ class HTTPServer:
                     if size > self.limits.header_bytes:  # arrived at once, so h11's own limit did not apply
                         raise _Refused(431, f"{size} bytes of headers")
                     length = _content_length(event)
+                    if length is not None and any(name == b"transfer-encoding" for name, _ in event.headers):
+                        # Which of the two frames the body is what request smuggling plays on: refuse both.
+                        raise _Refused(400, "both Content-Length and Transfer-Encoding")
                     if length is not None and length > self.limits.body_bytes:
                         raise _Refused(413, f"a body of {length} bytes")
                 elif isinstance(event, h11.Data):
@@ -220,6 +223,8 @@ class HTTPServer:
 
     def _environ(self, request: h11.Request, body: bytes, client: str) -> dict:
         target = request.target.decode("latin-1")
+        if target.startswith(("http://", "https://")):  # the absolute form a proxy may send: its path is what counts
+            target = "/" + target.split("://", 1)[1].partition("/")[2]
         path, _, query = target.partition("?")
         environ = {
             "REQUEST_METHOD": request.method.decode("ascii"),
@@ -249,7 +254,9 @@ class HTTPServer:
             environ[key] = f"{environ[key]},{value}" if key in environ else value
         return environ
 
-    async def _send(self, connection: h11.Connection, writer: asyncio.StreamWriter, response: Response) -> bool:
+    async def _send(
+        self, connection: h11.Connection, writer: asyncio.StreamWriter, response: Response, head: bool = False
+    ) -> bool:
         """Write a response; False when the connection is to be closed (the server is stopping, or
         the client would not read it in time)."""
         headers = list(response.headers)
@@ -258,7 +265,8 @@ class HTTPServer:
         try:
             reason = HTTPStatus(response.status).phrase.encode() if response.status in _STATUSES else b""
             data = connection.send(h11.Response(status_code=response.status, headers=headers, reason=reason))
-            data += connection.send(h11.Data(data=response.body)) if response.body else b""
+            if response.body and not head:  # a HEAD response has the headers a GET's would, no body
+                data += connection.send(h11.Data(data=response.body))
             data += connection.send(h11.EndOfMessage())
         except h11.LocalProtocolError:
             return False
