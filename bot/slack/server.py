@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ logger = logging.getLogger("bot.http")
 REQUEST_SECONDS = 5.0  # from a request's first byte to the end of its body: Slack sends a few kB at once
 HEADER_BYTES = 16 * 1024
 BODY_BYTES = 1_000_000  # Slack's payloads are far smaller
+BUFFER_BYTES = 32_000_000  # all the bodies a worker holds while they arrive, together
 WRITE_SECONDS = 5.0  # a client that does not read its response is dropped after this long
 CHECK_SECONDS = 0.2  # how often the worker looks at gunicorn's signals and tells the master it is alive
 
@@ -50,6 +52,7 @@ class Limits:
     idle_seconds: float = 5.0  # a kept-alive connection waiting for its next request
     header_bytes: int = HEADER_BYTES
     body_bytes: int = BODY_BYTES
+    buffer_bytes: int = BUFFER_BYTES
 
 
 @dataclass(frozen=True)
@@ -80,15 +83,27 @@ class HTTPServer:
         self.busy = 0
         self.stopping = False
         self.refused = 0
+        self.evicted = 0
+        self.buffered = 0  # bytes of bodies still arriving, over every connection
         self._idle: set[asyncio.StreamWriter] = set()
+        # Connections waiting for a request's bytes (kept alive, or still sending), oldest first: at the
+        # limit the oldest makes room, so nobody can hold every slot by keeping connections open.
+        self._waiting: dict[asyncio.StreamWriter, None] = {}
 
     async def connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """One client connection: requests one after another (keep-alive) until it closes, goes
         quiet, breaks a limit, or the server stops."""
-        if self.open >= self.limits.connections or self.stopping:
+        if self.open >= self.limits.connections and self._waiting and not self.stopping:
+            oldest = next(iter(self._waiting))
+            del self._waiting[oldest]
+            oldest.transport.abort()  # its handler sees the connection reset and frees its slot
+            self.evicted += 1
+            if self.evicted == 1 or self.evicted % 1000 == 0:
+                logger.warning("closed %d waiting connection(s) to make room: %d open", self.evicted, self.open)
+        elif self.open >= self.limits.connections or self.stopping:
             self.refused += 1
             if self.refused == 1 or self.refused % 1000 == 0:
-                logger.warning("refused %d connection(s): %d open already", self.refused, self.open)
+                logger.warning("refused %d connection(s): %d open already, all busy", self.refused, self.open)
             writer.transport.abort()
             return
         self.open += 1
@@ -128,11 +143,12 @@ class HTTPServer:
                 if connection.our_state is not h11.DONE or connection.their_state is not h11.DONE:
                     return
                 connection.start_next_cycle()
-        except (ConnectionError, TimeoutError, h11.LocalProtocolError):
+        except (ConnectionError, TimeoutError, h11.LocalProtocolError, h11.RemoteProtocolError):
             return
         finally:
             self.open -= 1
             self._idle.discard(writer)
+            self._waiting.pop(writer, None)
             if writer.transport.get_write_buffer_size():
                 writer.transport.abort()  # a client that does not read gets no more of our time
             else:
@@ -150,6 +166,7 @@ class HTTPServer:
         body = bytearray()
         if waiting:
             self._idle.add(writer)
+        self._waiting[writer] = None
         try:
             while True:
                 try:
@@ -158,7 +175,8 @@ class HTTPServer:
                     raise _Refused(error.error_status_hint, f"malformed request ({error})") from None
                 if event is h11.NEED_DATA:
                     if request is not None and connection.they_are_waiting_for_100_continue:
-                        writer.write(connection.send(h11.InformationalResponse(status_code=100, headers=[])))
+                        continuing = h11.InformationalResponse(status_code=100, headers=[], reason=b"Continue")
+                        writer.write(connection.send(continuing))
                     try:
                         async with asyncio.timeout_at(deadline):
                             data = await reader.read(64 * 1024)
@@ -177,13 +195,18 @@ class HTTPServer:
                     if size > self.limits.header_bytes:  # arrived at once, so h11's own limit did not apply
                         raise _Refused(431, f"{size} bytes of headers")
                     length = _content_length(event)
-                    if length is not None and any(name == b"transfer-encoding" for name, _ in event.headers):
-                        # Which of the two frames the body is what request smuggling plays on: refuse both.
-                        raise _Refused(400, "both Content-Length and Transfer-Encoding")
+                    if any(name == b"transfer-encoding" for name, _ in event.headers):
+                        # Slack always says how long its bodies are. A chunked body costs a parse per chunk
+                        # (a body of one-byte chunks is CPU for the asking), and with Content-Length as
+                        # well it is what request smuggling plays on.
+                        raise _Refused(411 if length is None else 400, "a body without a Content-Length")
                     if length is not None and length > self.limits.body_bytes:
                         raise _Refused(413, f"a body of {length} bytes")
                 elif isinstance(event, h11.Data):
+                    if self.buffered + len(event.data) > self.limits.buffer_bytes:
+                        raise _Refused(503, "too many large requests arriving at once")
                     body += event.data
+                    self.buffered += len(event.data)
                     if len(body) > self.limits.body_bytes:
                         raise _Refused(413, "a body over the limit")
                 elif isinstance(event, h11.EndOfMessage) and request is not None:
@@ -192,6 +215,8 @@ class HTTPServer:
                     return None
         finally:
             self._idle.discard(writer)
+            self._waiting.pop(writer, None)
+            self.buffered -= len(body)
 
     def _call(self, request: h11.Request, body: bytes, client: str) -> Response:
         """Run the WSGI application (on a pool thread)."""
@@ -223,9 +248,10 @@ class HTTPServer:
 
     def _environ(self, request: h11.Request, body: bytes, client: str) -> dict:
         target = request.target.decode("latin-1")
-        if target.startswith(("http://", "https://")):  # the absolute form a proxy may send: its path is what counts
+        if target[:8].lower().startswith(("http://", "https://")):  # the absolute form: its path is what counts
             target = "/" + target.split("://", 1)[1].partition("/")[2]
         path, _, query = target.partition("?")
+        path = urllib.parse.unquote(path, encoding="latin-1")  # WSGI's PATH_INFO is decoded
         environ = {
             "REQUEST_METHOD": request.method.decode("ascii"),
             "SCRIPT_NAME": "",
@@ -245,6 +271,8 @@ class HTTPServer:
             "wsgi.run_once": False,
         }
         for raw_name, raw_value in request.headers:
+            if b"_" in raw_name:  # X_Slack_Signature would pass for X-Slack-Signature in the environ: dropped
+                continue
             name, value = raw_name.decode("latin-1").upper().replace("-", "_"), raw_value.decode("latin-1")
             if name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
                 if name == "CONTENT_TYPE":
@@ -316,7 +344,7 @@ def _content_length(request: h11.Request) -> int | None:
 
 def _plain(status: int) -> Response:
     body = f"{HTTPStatus(status).phrase.lower()}\n".encode()
-    return Response(status, [("content-type", "text/plain; charset=utf-8")], body)
+    return Response(status, [("content-type", "text/plain; charset=utf-8"), ("content-length", str(len(body)))], body)
 
 
 class DeadlineWorker(Worker):
@@ -348,7 +376,10 @@ class DeadlineWorker(Worker):
         )
         port = self.sockets[0].cfg_addr[1] if self.sockets and isinstance(self.sockets[0].cfg_addr, tuple) else 0
         server = HTTPServer(self.wsgi, limits, port, access_log=bool(self.cfg.accesslog))
-        listening = [await asyncio.start_server(server.connection, sock=listener.sock) for listener in self.sockets]
+        listening = [
+            await asyncio.start_server(server.connection, sock=listener.sock, backlog=self.cfg.backlog)
+            for listener in self.sockets
+        ]
         try:
             while self.alive and os.getppid() == self.ppid:
                 self.notify()
