@@ -1,11 +1,15 @@
 """GET /metrics: Prometheus' text format, counting what Role Bot does as it does it; several worker
 processes add up to one set of figures."""
 
+import shutil
 import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
 
+from bot.core.answerer import Answerer
+from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
+from bot.metrics import exposition
 from tests.support.fake_slack import FakeSlack, event_callback, mention, slash_command
 from tests.support.in_process import InProcessApp
 from tests.support.processes import start_web
@@ -116,3 +120,19 @@ def test_two_workers_report_one_set_of_figures(tmp_path):
     finally:
         web.stop()
         slack.close()
+
+
+def test_knowledge_reloads_taken_and_refused_are_counted(tmp_path):
+    path = tmp_path / "roles.yaml"
+    shutil.copy(DEFAULT_KNOWLEDGE_PATH, path)
+    answerer = Answerer.from_file(path)
+    text = path.read_text()
+    path.write_text(text.replace("title: Risk Management", "title: Risk and Issue Management"))
+    assert answerer.refresh() is True
+    path.write_text("roles: [")  # broken: refused, the last good knowledge stays
+    assert answerer.refresh() is False
+    body, _ = exposition(answerer)
+    figures = _figures(body.decode())
+    assert _value(figures, "rolebot_knowledge_reloads_total", result="taken") == 1
+    assert _value(figures, "rolebot_knowledge_reloads_total", result="refused") == 1
+    assert _value(figures, "rolebot_knowledge_info", version=answerer.knowledge.version) == 1
