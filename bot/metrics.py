@@ -62,7 +62,7 @@ class KnowledgeFigures(Collector):
 def exposition(answerer: Answerer | None = None) -> tuple[bytes, str]:
     """The metrics of every worker (or of this process alone, outside the web process), and their
     content type."""
-    registry = CollectorRegistry()
+    registry = CollectorRegistry(auto_describe=False)  # made for this answer, so nothing global changes
     if os.environ.get(MULTIPROCESS_DIR):
         from prometheus_client import multiprocess
 
@@ -70,21 +70,15 @@ def exposition(answerer: Answerer | None = None) -> tuple[bytes, str]:
     else:
         from prometheus_client import REGISTRY
 
-        registry = REGISTRY
+        registry.register(_ThisProcess(REGISTRY))
     if answerer is not None:
-        registry = _with(registry, KnowledgeFigures(answerer))
+        registry.register(KnowledgeFigures(answerer))
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
-def _with(registry: CollectorRegistry, extra: Collector) -> CollectorRegistry:
-    """A registry of `registry`'s metrics and `extra`'s, without changing `registry`."""
-    combined = CollectorRegistry(auto_describe=False)
-    combined.register(_Everything(registry))
-    combined.register(extra)
-    return combined
+class _ThisProcess(Collector):
+    """The metrics this process counted, in prometheus-client's own registry."""
 
-
-class _Everything(Collector):
     def __init__(self, registry: CollectorRegistry) -> None:
         self._registry = registry
 

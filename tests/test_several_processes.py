@@ -27,6 +27,14 @@ def test_an_event_is_taken_once_across_stores_sharing_a_database(store_url):
         second.close()
 
 
+def _mentions(question: str, second: str, channel: str, id_prefix: str, count: int) -> list[bytes]:
+    """`count` mentions in one channel, event ids and thread stamps numbered from 0."""
+    return [
+        event_callback(mention(question, f"{second}.{number:06d}", channel=channel), f"{id_prefix}{number:04d}")
+        for number in range(count)
+    ]
+
+
 def _deliver_to_all(targets, bodies) -> None:
     """Every body to every target at once, one thread per delivery (bounded: joined with a timeout)."""
     threads = [threading.Thread(target=target, args=(body, JSON)) for body in bodies for target in targets]
@@ -40,12 +48,7 @@ def test_two_apps_sharing_a_store_answer_each_event_delivered_to_both_once(answe
     slack = FakeSlack()
     apps = [InProcessApp(slack, answerer, store_url) for _ in range(2)]
     try:
-        bodies = [
-            event_callback(
-                mention("who owns the budget?", f"1700007000.{number:06d}", channel="C0SHARED"), f"Ev0two{number:04d}"
-            )
-            for number in range(10)
-        ]
+        bodies = _mentions("who owns the budget?", "1700007000", "C0SHARED", "Ev0two", 10)
         _deliver_to_all([app.post for app in apps], bodies)
         for app in apps:
             app.settle()
@@ -63,12 +66,7 @@ def test_two_web_processes_on_one_postgresql_answer_a_burst_of_events_once_each(
     database = postgres.database()
     webs = [start_web(slack, tmp_path / f"web{number}.log", {"DATABASE_URL": database}) for number in range(2)]
     try:
-        bodies = [
-            event_callback(
-                mention("who handles risk?", f"1700008000.{number:06d}", channel="C0BURST"), f"Ev0burst{number:04d}"
-            )
-            for number in range(20)
-        ]
+        bodies = _mentions("who handles risk?", "1700008000", "C0BURST", "Ev0burst", 20)
         _deliver_to_all([web.post for web in webs], bodies)
         slack.posted_in("C0BURST", count=20, timeout=15)
         answered = [call.body["thread_ts"] for call in slack.posted_in("C0BURST", count=0, timeout=0)]

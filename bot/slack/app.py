@@ -52,9 +52,9 @@ def build_app(
         # thread; those that talk to Slack hand themselves to the replies pool (handlers/background.py).
         process_before_response=True,
         listener_executor=replies,
-        signing_secret=settings.signing_secret or None,
-        # Socket Mode connections are authenticated by the app token instead of request signatures.
-        request_verification_enabled=bool(settings.signing_secret),
+        # SlackWeb (bot/slack/web.py) checks every HTTP request's signature before Bolt sees it, and a
+        # Socket Mode connection is authenticated by the app token: Bolt need not check again.
+        request_verification_enabled=False,
         ignoring_self_events_enabled=True,
         # A request no listener takes goes to the error handler below (one line) rather than to
         # Bolt's warning, which prints a listener to copy, eight lines long.

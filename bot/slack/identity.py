@@ -11,6 +11,8 @@ Only a definite refusal of the token stops the start.
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import threading
 from collections.abc import Callable
 from typing import Any, Literal
@@ -42,6 +44,13 @@ class TokenRefused(Exception):
         self.error = error
 
 
+def stop_this_process(_refused: TokenRefused) -> None:
+    """What a process does when Slack refuses the token after its start (it was unreachable then):
+    stop as the start would have, after the work in hand (a gunicorn worker stops on SIGTERM, and the
+    one started in its place stops at its start)."""
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 class Identity:
     """The bot's identity, for Bolt's `authorize`: known once `auth.test` has answered."""
 
@@ -59,17 +68,14 @@ class Identity:
         self._retry = retry_seconds
         self._on_refused = on_refused
         self._known: AuthorizeResult | None = None
-        self._problem = ""
         self.state: State = "checking"
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         """Look once now; raises TokenRefused when Slack refuses the token. When Slack does not answer,
         keep looking in the background."""
         if not self.look_up():
-            self._thread = threading.Thread(target=self._keep_looking, name="slack-identity", daemon=True)
-            self._thread.start()
+            threading.Thread(target=self._keep_looking, name="slack-identity", daemon=True).start()
 
     def look_up(self) -> bool:
         """One `auth.test`: True when the identity is known; False when Slack could not be reached or
@@ -85,9 +91,9 @@ class Identity:
         except Exception as error:  # connection refused, reset, timed out, a proxy's HTML page …
             return self._unreachable(first_line(error))
         self._known = AuthorizeResult.from_auth_test_response(bot_token=self._token, auth_test_response=response)
-        if self._problem:
+        if self.state == "unreachable":
             logger.warning("Slack answers again: the bot's identity is known")
-        self._problem, self.state = "", "ok"
+        self.state = "ok"
         return True
 
     def authorize(self, enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
@@ -110,9 +116,9 @@ class Identity:
         self._stop.set()
 
     def _unreachable(self, problem: str) -> bool:
-        if not self._problem:
+        if self.state != "unreachable":  # said once, however many lookups fail
             logger.error("Slack's Web API is not answering (%s): answering what needs no Web API, retrying", problem)
-        self._problem, self.state = problem, "unreachable"
+        self.state = "unreachable"
         return False
 
     def _keep_looking(self) -> None:

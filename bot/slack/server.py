@@ -85,10 +85,10 @@ class HTTPServer:
         self.refused = 0
         self.evicted = 0
         self.buffered = 0  # bytes of bodies still arriving, over every connection
-        self._idle: set[asyncio.StreamWriter] = set()
-        # Connections waiting for a request's bytes (kept alive, or still sending), oldest first: at the
-        # limit the oldest makes room, so nobody can hold every slot by keeping connections open.
-        self._waiting: dict[asyncio.StreamWriter, None] = {}
+        # Connections waiting for a request's bytes, oldest first, each marked True while it is quiet
+        # between requests (kept alive) rather than still sending one: at the limit the oldest makes
+        # room, so nobody can hold every slot by keeping connections open; a stop closes the quiet ones.
+        self._waiting: dict[asyncio.StreamWriter, bool] = {}
 
     async def connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """One client connection: requests one after another (keep-alive) until it closes, goes
@@ -147,7 +147,6 @@ class HTTPServer:
             return
         finally:
             self.open -= 1
-            self._idle.discard(writer)
             self._waiting.pop(writer, None)
             if writer.transport.get_write_buffer_size():
                 writer.transport.abort()  # a client that does not read gets no more of our time
@@ -164,9 +163,7 @@ class HTTPServer:
         waiting = not first  # between requests: not yet started
         request: h11.Request | None = None
         body = bytearray()
-        if waiting:
-            self._idle.add(writer)
-        self._waiting[writer] = None
+        self._waiting[writer] = waiting
         try:
             while True:
                 try:
@@ -185,8 +182,7 @@ class HTTPServer:
                             return None  # a quiet kept-alive connection: closed without a word
                         raise _Refused(408, "the request took longer than its deadline") from None
                     if waiting and data:
-                        waiting = False
-                        self._idle.discard(writer)
+                        waiting = self._waiting[writer] = False
                         deadline = loop.time() + self.limits.request_seconds
                     connection.receive_data(data)
                 elif isinstance(event, h11.Request):
@@ -214,7 +210,6 @@ class HTTPServer:
                 else:  # ConnectionClosed, or the client closed half way
                     return None
         finally:
-            self._idle.discard(writer)
             self._waiting.pop(writer, None)
             self.buffered -= len(body)
 
@@ -274,9 +269,9 @@ class HTTPServer:
             if b"_" in raw_name:  # X_Slack_Signature would pass for X-Slack-Signature in the environ: dropped
                 continue
             name, value = raw_name.decode("latin-1").upper().replace("-", "_"), raw_value.decode("latin-1")
-            if name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-                if name == "CONTENT_TYPE":
-                    environ[name] = value
+            if name == "CONTENT_TYPE":
+                environ[name] = value
+            if name in ("CONTENT_TYPE", "CONTENT_LENGTH"):  # CGI's own names; the length is the body's
                 continue
             key = f"HTTP_{name}"
             environ[key] = f"{environ[key]},{value}" if key in environ else value
@@ -316,7 +311,7 @@ class HTTPServer:
     async def stop(self, seconds: float) -> None:
         """Stop taking requests: quiet connections close now, requests being answered get `seconds`."""
         self.stopping = True
-        for writer in list(self._idle):
+        for writer in [writer for writer, quiet in self._waiting.items() if quiet]:
             writer.close()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds

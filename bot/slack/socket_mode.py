@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
-import signal
 import threading
 import time
 
@@ -17,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from bot.logs import configure_logging, first_line
 from bot.settings import Settings
 from bot.slack.app import build_app
-from bot.slack.identity import REFUSALS, Identity, TokenRefused
+from bot.slack.identity import REFUSALS, Identity, TokenRefused, stop_this_process
 from bot.store.recorder import Recorder
 
 # A connection that stops answering pings is given up after four intervals and replaced, so a
@@ -31,7 +29,7 @@ def run_socket_mode(settings: Settings) -> None:
     """Connect with the app-level token and answer until the process is stopped."""
     configure_logging(settings.log_level, settings.secrets, settings.log_json)
     settings.require("socket")
-    identity = Identity(settings.bot_token, settings.api_url, on_refused=_stop_this_process)
+    identity = Identity(settings.bot_token, settings.api_url, on_refused=stop_this_process)
     try:
         identity.start()
     except TokenRefused as refused:
@@ -68,11 +66,6 @@ def connect_when_slack_answers(handler: SocketModeHandler, retry_seconds: tuple[
         failing = True
         time.sleep(wait)
         wait = min(wait * 2, retry_seconds[1])
-
-
-def _stop_this_process(_refused: TokenRefused) -> None:
-    """Slack refused the token after the start: stop, as the start would have."""
-    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def socket_mode_handler(settings: Settings, app: App, ping_seconds: float = PING_SECONDS) -> SocketModeHandler:

@@ -10,8 +10,6 @@ import atexit
 import hmac
 import json
 import logging
-import os
-import signal
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable
@@ -27,7 +25,7 @@ from bot.logs import configure_logging
 from bot.metrics import exposition
 from bot.settings import Settings, SettingsError
 from bot.slack.app import build_app
-from bot.slack.identity import Identity, TokenRefused
+from bot.slack.identity import Identity, TokenRefused, stop_this_process
 from bot.slack.signing import signature_problem
 from bot.store.recorder import Recorder
 
@@ -85,8 +83,7 @@ class SlackWeb:
         ):
             return _send(start_response, 401, "this needs ROLE_METRICS_TOKEN as a bearer token\n")
         data, content_type = metrics()
-        start_response("200 OK", [("content-type", content_type), ("content-length", str(len(data)))])
-        return [data]
+        return _send(start_response, 200, data, {"content-type": content_type})
 
     def handle(self, environ: dict) -> tuple[int, str, dict[str, str]]:
         body = _read_body(environ)
@@ -153,7 +150,7 @@ def _create_app() -> SlackWeb:
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings.secrets, settings.log_json)
     settings.require("http")
-    identity = Identity(settings.bot_token, settings.api_url, on_refused=_stop_this_process)
+    identity = Identity(settings.bot_token, settings.api_url, on_refused=stop_this_process)
     identity.start()
     answerer = Answerer.from_file(settings.knowledge_path)
     answerer.watch(settings.watch_seconds)
@@ -169,12 +166,6 @@ def _create_app() -> SlackWeb:
         metrics=lambda: exposition(answerer),
         metrics_token=settings.metrics_token,
     )
-
-
-def _stop_this_process(_refused: TokenRefused) -> None:
-    """Slack refused the token after the start (it was unreachable then): stop as at a start, after
-    the requests in hand (gunicorn's worker stops on SIGTERM; the new one will not start)."""
-    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _read_body(environ: dict) -> bytes | None:
@@ -239,8 +230,10 @@ def _shape_problem(document: object, name: str) -> str:
     return ""
 
 
-def _send(start_response: StartResponse, status: int, body: str, headers: dict[str, str] | None = None) -> list[bytes]:
-    data = body.encode("utf-8")
+def _send(
+    start_response: StartResponse, status: int, body: str | bytes, headers: dict[str, str] | None = None
+) -> list[bytes]:
+    data = body.encode("utf-8") if isinstance(body, str) else body
     fields = {"content-type": "text/plain; charset=utf-8", **(headers or {})}
     fields["content-length"] = str(len(data))
     start_response(f"{status} {HTTPStatus(status).phrase}", list(fields.items()))

@@ -44,6 +44,6 @@ class Claims:
             else:
                 self.transactions += 1
                 for event, future in batch:
-                    future.set_result(event[:64] in taken)
-                    taken.discard(event[:64])  # the same id twice in one batch: the first takes it
+                    future.set_result(event in taken)
+                    taken.discard(event)  # the same id twice in one batch: the first takes it
         return result.result(timeout=WAIT_SECONDS)

@@ -38,8 +38,7 @@ class Recorder:
         self._threads: OrderedDict[tuple[str, str, str], str] = OrderedDict()
         self._threads_lock = threading.Lock()
         self._delivery_problem = False
-        self._claims: Claims | None = None
-        self._claims_store: Store | None = None
+        self._claims: Claims | None = None  # made once the store is open (it is never replaced)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Recorder:
@@ -97,8 +96,8 @@ class Recorder:
         if store is None:
             return True
         try:
-            if self._claims is None or self._claims_store is not store:
-                self._claims, self._claims_store = Claims(store.take_deliveries), store
+            if self._claims is None:
+                self._claims = Claims(store.take_deliveries)
             taken = self._claims.take(event_id)
         except Exception as error:
             if not self._delivery_problem:

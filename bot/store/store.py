@@ -164,21 +164,21 @@ class Store:
     def take_delivery(self, event_id: str, now: datetime | None = None) -> bool:
         """True for the first process to take this Slack event (it answers it); False for every other
         delivery of it, here or in another process sharing the database. Written at once, not queued."""
-        return event_id[:64] in self.take_deliveries([event_id], now)
+        return event_id in self.take_deliveries([event_id], now)
 
     def take_deliveries(self, event_ids: list[str], now: datetime | None = None) -> set[str]:
         """Take several events in one transaction: the ids this call took (the others were taken
-        before, by this process or another)."""
+        before, by this process or another). Ids are kept to their first 64 characters."""
         now = now or datetime.now(UTC)
         rows = [{"event_id": event_id, "taken_at": now} for event_id in dict.fromkeys(e[:64] for e in event_ids)]
         statement = _upsert(self.engine.dialect.name)(deliveries).values(rows)
         claimed = statement.on_conflict_do_nothing(index_elements=["event_id"]).returning(deliveries.c.event_id)
         with self.engine.begin() as connection:
-            taken = {str(event_id) for event_id in connection.execute(claimed).scalars()}
+            kept = {str(event_id) for event_id in connection.execute(claimed).scalars()}
             self._takes += 1
             if self._takes % PURGE_DELIVERIES_EVERY == 0:
                 connection.execute(delete(deliveries).where(deliveries.c.taken_at < now - DELIVERY_MEMORY))
-        return taken
+        return {event_id for event_id in event_ids if event_id[:64] in kept}
 
     def votes_on(self, question_ref: str) -> list[VoteRecord]:
         query = select(votes).where(votes.c.question_ref == question_ref).order_by(votes.c.voted_at)
