@@ -58,6 +58,12 @@ def test_slash_command_answers_privately_in_the_acknowledgement(app, slack):
     assert _actions(reply)[0]["text"]["text"] == "Share in channel"
 
 
+def test_a_question_holding_the_word_payload_is_answered_like_any_other(app, slack):
+    # Interactions arrive as a form with a `payload` field; a slash command whose text holds the word
+    # is still a slash command (Bolt alone reads it as an interaction with no payload, and drops it).
+    assert _header(_command(app, slack, "who handles the risk payload?")) == "Risk Management"
+
+
 @pytest.mark.parametrize("text", ["", "help"])
 def test_slash_command_alone_or_help_explains_itself(app, slack, text):
     reply = _command(app, slack, text)

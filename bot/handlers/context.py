@@ -1,13 +1,11 @@
-"""What every listener shares, carried in Bolt's context: put there by one middleware in build_app,
-so that listeners are plain functions a test can call with a context of its own."""
+"""What every listener shares, carried in Bolt's context: put there by the one middleware in
+build_app, so that listeners are plain functions a test can call with a context of its own."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from concurrent.futures import Executor
-
-from slack_bolt import BoltContext, BoltResponse
+from typing import Any
 
 from bot import metrics
 from bot.core.answerer import Answerer
@@ -24,28 +22,17 @@ REPLIES = "replies"
 EVENT_ID = "event_id"  # the Slack event being handled, when the request is one
 _REMEMBERS_NOTHING = Recorder(None)
 
-Middleware = Callable[[BoltContext, Callable[[], BoltResponse]], BoltResponse | None]
 
-
-def sharing(
+def shared(
     answerer: Answerer,
     recorder: Recorder,
     owners: frozenset[str] = frozenset(),
     follow_ups: bool = True,
     replies: Executor | None = None,
-) -> Middleware:
-    """Middleware putting the answerer, the recorder, the knowledge owners, whether to answer
-    follow-ups and the pool replies are sent from in every request's context."""
-
-    def share(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse | None:
-        context[ANSWERER] = answerer
-        context[RECORDER] = recorder
-        context[OWNERS] = owners
-        context[FOLLOW_UPS] = follow_ups
-        context[REPLIES] = replies
-        return next()
-
-    return share
+) -> dict[str, Any]:
+    """What goes into every request's context: the answerer, the recorder, the knowledge owners,
+    whether to answer follow-ups, and the pool replies are sent from."""
+    return {ANSWERER: answerer, RECORDER: recorder, OWNERS: owners, FOLLOW_UPS: follow_ups, REPLIES: replies}
 
 
 def answerer_in(context: dict) -> Answerer:

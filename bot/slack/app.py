@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.error import BoltUnhandledRequestError
+from slack_bolt.middleware import Middleware
 
 from bot import metrics
 from bot.core.answerer import Answerer
 from bot.handlers import actions, commands, events, feedback, home, shortcuts
-from bot.handlers.context import EVENT_ID, sharing
+from bot.handlers.context import EVENT_ID, shared
 from bot.settings import Settings
 from bot.slack.client import web_client
 from bot.slack.deliveries import SeenDeliveries
@@ -61,9 +63,9 @@ def build_app(
         raise_error_for_unhandled_request=True,
     )
     app.error(_log_errors)
-    app.middleware(_skip_redeliveries(SeenDeliveries()))
     recorder = recorder or Recorder.from_settings(settings)
-    app.middleware(sharing(answerer, recorder, settings.owners, settings.follow_ups, replies))
+    share = shared(answerer, recorder, settings.owners, settings.follow_ups, replies)
+    app.middleware(_Prepare(SeenDeliveries(), share))
     for listeners in (commands, events, actions, feedback, shortcuts, home):
         listeners.register(app)
     return app
@@ -97,19 +99,28 @@ def _authorize_with(identity: Identity) -> Callable[..., AuthorizeResult]:
     return authorize
 
 
-def _skip_redeliveries(seen: SeenDeliveries) -> Callable:
-    """Middleware: an event already taken is acknowledged and not handled again."""
+class _Prepare(Middleware):
+    """The one middleware: an event already taken is acknowledged and not handled again; every other
+    request gets what listeners share in its context. (A Middleware object is called directly; a
+    middleware function would have its arguments worked out by inspection on every request.)"""
 
-    def skip_redeliveries(
-        body: dict, context: BoltContext, next: Callable[[], BoltResponse], logger: logging.Logger
+    def __init__(self, seen: SeenDeliveries, share: dict[str, Any]) -> None:
+        self.seen = seen
+        self.share = share
+
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,  # noqa: ARG002 (Bolt's signature)
+        next: Callable[[], BoltResponse],
     ) -> BoltResponse | None:
-        event_id = body.get("event_id") if isinstance(body, dict) else None
+        event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
         if isinstance(event_id, str):
-            if not seen.take(event_id):
+            if not self.seen.take(event_id):
                 logger.info("skipped a repeated delivery of event %s", event_id)
                 metrics.REDELIVERIES_SKIPPED.inc()
                 return BoltResponse(status=200, body="")
-            context[EVENT_ID] = event_id  # taken in the store too before it is answered (handlers/background.py)
+            req.context[EVENT_ID] = event_id  # taken in the store too before it is answered (handlers/background.py)
+        req.context.update(self.share)
         return next()
-
-    return skip_redeliveries

@@ -12,7 +12,7 @@ import json
 import logging
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -100,11 +100,11 @@ class SlackWeb:
         if problem:
             logger.warning("refused a request: %s", problem)
             return 401, "invalid request signature\n", {}
-        shape = _malformed(body, environ.get("CONTENT_TYPE", ""))
-        if shape:
+        document, shape = _parsed(body, environ.get("CONTENT_TYPE", ""))
+        if document is None:
             logger.warning("refused a signed request: %s", shape)
             return 400, "malformed request\n", {}
-        headers = {
+        headers: dict[str, str | Sequence[str]] = {
             name[5:].replace("_", "-").lower(): value
             for name, value in environ.items()
             # Bolt's own headers (x-slack-bolt-lazy-only …) tell it how to run a request it sent itself;
@@ -112,13 +112,12 @@ class SlackWeb:
             if name.startswith("HTTP_") and not name.startswith("HTTP_X_SLACK_BOLT_")
         }
         headers["content-type"] = environ.get("CONTENT_TYPE", "")
-        query = environ.get("QUERY_STRING", "")
         try:
-            response = self.app.dispatch(BoltRequest(body=body.decode("utf-8"), query=query, headers=headers))
+            response = self.app.dispatch(_bolt_request(body, document, environ.get("QUERY_STRING", ""), headers))
         except Exception as error:  # a signed but unexpected payload must not become a 500
             logger.warning("could not handle a signed request: %s: %s", type(error).__name__, error)
             return 400, "unsupported request\n", {}
-        if response.status == 404 and _is_slash_command(body):
+        if response.status == 404 and "command" in document:
             # The command's listener did not acknowledge in time: the asker still hears from us.
             logger.error("the /role listener did not acknowledge in time")
             return (
@@ -187,27 +186,40 @@ _LIST_FIELDS = ("actions", "authorizations")
 _TEXT_FIELDS = ("type", "event_id", "team_id", "api_app_id", "callback_id", "response_url", "trigger_id")
 
 
-def _is_slash_command(body: bytes) -> bool:
-    return b"command=" in body and "command" in urllib.parse.parse_qs(body.decode("utf-8", "replace"))
-
-
-def _malformed(body: bytes, content_type: str) -> str:
-    """What is wrong with the body's shape, or '' when Bolt can read it."""
+def _parsed(body: bytes, content_type: str) -> tuple[dict[str, Any] | None, str]:
+    """The document in a request's body, as Bolt's listeners read it: a JSON body, an interaction's
+    `payload` field, or the fields of a form such as a slash command; or None and what is wrong with
+    its shape. Parsed once, here: Bolt would parse it again, and it takes any form body holding the
+    word "payload" for an interaction, so a /role question with that word went unanswered."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return "the body is not UTF-8"
-    if "application/json" in content_type:
-        try:
-            return _shape_problem(json.loads(text), "the JSON body")
-        except (ValueError, RecursionError):
-            return "the JSON body does not parse"
-    if "payload" in (form := urllib.parse.parse_qs(text)):
-        try:
-            return _shape_problem(json.loads(form["payload"][0]), "the payload")
-        except (ValueError, RecursionError):
-            return "the payload field is not JSON"
-    return ""
+        return None, "the body is not UTF-8"
+    if "application/json" in content_type or text.startswith("{"):
+        name, source = "the JSON body", text
+    else:
+        form = dict(urllib.parse.parse_qsl(text, keep_blank_values=True))
+        if "payload" not in form:
+            return form, ""
+        name, source = "the payload", form["payload"]
+    try:
+        document = json.loads(source)
+    except (ValueError, RecursionError):
+        return None, f"{name} does not parse"
+    problem = _shape_problem(document, name)
+    return (None, problem) if problem else (document, "")
+
+
+def _bolt_request(
+    body: bytes, document: dict[str, Any], query: str, headers: dict[str, str | Sequence[str]]
+) -> BoltRequest:
+    """A Bolt request carrying the document already parsed. Bolt's constructor takes a parsed body only
+    in its Socket Mode form, which differs from HTTP's only in what the request keeps as raw text
+    (for signature checks, which SlackWeb has made) and how it copies itself (for lazy listeners,
+    which Role Bot does not use)."""
+    request = BoltRequest(body=document, query=query, headers=headers, mode="socket_mode")
+    request.raw_body, request.mode = body.decode("utf-8"), "http"
+    return request
 
 
 def _shape_problem(document: object, name: str) -> str:
