@@ -35,7 +35,8 @@ questions = Table(
     Column("asked_at", DateTime(timezone=True), nullable=False, index=True),
     Column("surface", String(16), nullable=False),
     Column("workspace", String(32), nullable=False),
-    Column("user_hash", String(64), nullable=False, index=True),
+    # Not indexed: writing every question would pay for what only `rolebot forget` reads.
+    Column("user_hash", String(64), nullable=False),
     Column("answer", String(200)),  # the entry id (or help, compare); none when declined
     Column("decline_reason", String(32)),
     Column("score", Integer, nullable=False),
