@@ -35,7 +35,11 @@ REDELIVERIES_SKIPPED = Counter(
     "rolebot_redeliveries_skipped", "Slack events not answered again: repeats, or taken by another process."
 )
 REPLIES_REFUSED = Counter("rolebot_replies_refused", "Replies not sent: every reply thread busy and the queue full.")
-STORE_QUEUED = Gauge("rolebot_store_queued", "Records waiting to be written.", multiprocess_mode="livesum")
+STORE_QUEUED = Gauge(
+    "rolebot_store_queued",
+    "Records waiting to be written, as of the last batch.",
+    multiprocess_mode="livesum",
+)
 STORE_WRITTEN = Counter("rolebot_store_written", "Records written to the store.")
 STORE_DROPPED = Counter("rolebot_store_dropped", "Records dropped: the queue was full, or the process stopped.")
 

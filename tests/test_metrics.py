@@ -60,6 +60,18 @@ def test_questions_answer_times_slack_calls_and_skipped_redeliveries_are_counted
     assert _value(after, "rolebot_knowledge_info", version=answerer.knowledge.version) == 1
 
 
+def test_records_written_to_the_store_are_counted_and_none_left_queued(app, slack):
+    app.recorded()  # what earlier requests queued is written before counting starts
+    before = _scrape(app)
+    for question in ("who owns the budget?", "compare", "order me a pizza"):
+        app.post(slash_command(question, slack.response_url()), FORM)
+    app.recorded()  # every queued record written
+    after = _scrape(app)
+    assert _value(after, "rolebot_store_written_total") - _value(before, "rolebot_store_written_total") == 3
+    assert _value(after, "rolebot_store_queued") == 0
+    assert _value(after, "rolebot_store_dropped_total") == _value(before, "rolebot_store_dropped_total")
+
+
 def test_slack_errors_and_retries_are_counted_by_kind(app, slack):
     handlers = app.app.client.retry_handlers
     saved = [handler.interval_calculator for handler in handlers]

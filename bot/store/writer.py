@@ -79,8 +79,7 @@ class RecordWriter:
                 if self.dropped == 1 or self.dropped % 1000 == 0:
                     logger.error("the record queue is full; %d record(s) dropped so far", self.dropped)
                 return False
-            self._queue.append(Pending(record, user_id))
-            metrics.STORE_QUEUED.inc()
+            self._queue.append(Pending(record, user_id))  # the queue's gauge is set by the writer, a batch at a time
             if len(self._queue) == 1 or len(self._queue) >= BATCH:  # wake the writer only when it matters
                 self._changed.notify_all()
             return True
@@ -120,7 +119,7 @@ class RecordWriter:
             self._queue.clear()
             self.dropped += left
             metrics.STORE_DROPPED.inc(left)
-            metrics.STORE_QUEUED.dec(left)
+            metrics.STORE_QUEUED.set(0)
             self._changed.notify_all()
         if left:
             logger.error("stopped with %d record(s) not written", left)
@@ -141,6 +140,7 @@ class RecordWriter:
                     return
                 batch = [self._queue.popleft() for _ in range(min(BATCH, len(self._queue)))]
                 self._writing = len(batch)
+                metrics.STORE_QUEUED.set(len(self._queue) + self._writing)
             try:
                 store = self._connected()
                 if last_purge is None or time.monotonic() - last_purge > PURGE_EVERY_SECONDS:
@@ -156,10 +156,10 @@ class RecordWriter:
                 continue
             wait = self._retry[0]
             metrics.STORE_WRITTEN.inc(len(batch))
-            metrics.STORE_QUEUED.dec(len(batch))
             with self._changed:
                 self.written += len(batch)
                 self._writing = 0
+                metrics.STORE_QUEUED.set(len(self._queue))
                 if self._problem:
                     logger.warning("the store is back; %d record(s) queued are being written", len(self._queue))
                     self._problem = ""
