@@ -51,8 +51,10 @@ def test_command_acknowledges_with_the_answer(context):
     ack = Mock()
     answer_command(ack=ack, command={"text": "who handles risk?"}, context=context)
     ack.assert_called_once()
-    assert ack.call_args.kwargs["response_type"] == "ephemeral"
-    assert "Risk Management" in _blocks_text(ack.call_args.kwargs)
+    (body,) = ack.call_args.args  # the whole message, as the JSON text of the response
+    message = json.loads(body)
+    assert message["response_type"] == "ephemeral"
+    assert "Risk Management" in _blocks_text(message)
 
 
 def test_mention_replies_in_thread(context):

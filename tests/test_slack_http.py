@@ -13,8 +13,9 @@ JSON = "application/json"
 
 
 def _command(app, slack, text):
-    status, body, _ = app.post(fake_slack.slash_command(text, slack.response_url()), FORM)
+    status, body, headers = app.post(fake_slack.slash_command(text, slack.response_url()), FORM)
     assert status == 200
+    assert headers["content-type"].startswith("application/json")  # else Slack shows the body as text
     return json.loads(body)
 
 

@@ -19,7 +19,8 @@ def answer_command(ack: Ack, command: dict, context: dict) -> None:
         ref = recorder_in(context).question(
             answer, knowledge, "command", workspace_of(command, context), user if isinstance(user, str) else ""
         )
-        ack(response_type="ephemeral", **with_feedback(private_reply(answer, knowledge), ref, answer).message())
+        # A body that is one JSON text goes to Slack as it is, with JSON's content type (Bolt's ack).
+        ack(with_feedback(private_reply(answer, knowledge), ref, answer).private_json())
 
 
 def register(app: App) -> None:
