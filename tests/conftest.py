@@ -28,6 +28,9 @@ if "PYTEST_XDIST_WORKER" not in os.environ:
     os.environ["DATABASE_URL"] = f"sqlite:///{_RUN_FOLDER / 'rolebot.sqlite3'}"
     os.environ["XDG_DATA_HOME"] = str(_RUN_FOLDER / "data")  # a default store never lands in the home folder
     atexit.register(shutil.rmtree, _RUN_FOLDER, ignore_errors=True)
+    # The shipped knowledge's weights are trained here, once, before the parallel workers start: each
+    # worker would otherwise train the same weights at the same moment (3 s of CPU apiece).
+    Matcher(load_knowledge(DEFAULT_KNOWLEDGE_PATH))
 
 
 @pytest.fixture(scope="session")
