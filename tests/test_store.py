@@ -4,14 +4,16 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import create_engine, insert, inspect, text
 
 from bot.core.routing import Declined, EntryAnswer
-from bot.store.records import LOW_CONFIDENCE, ThreadRecord, question_record, vote_record
-from bot.store.schema import metadata
-from bot.store.store import Store
+from bot.store.records import LOW_CONFIDENCE, ThreadRecord, question_record, user_hash, vote_record
+from bot.store.schema import metadata, questions
+from bot.store.store import MIGRATIONS, Store
 
 
 @pytest.fixture
@@ -48,6 +50,40 @@ def test_opening_again_migrates_nothing_and_keeps_the_records_and_the_hash_key(s
         assert again.user_hash("U0ASKER01") == key
     finally:
         again.close()
+
+
+def test_a_database_of_the_release_before_is_upgraded_with_its_records(store_url, knowledge):
+    # The release before wrote random references and indexed the user hash (migration 0004).
+    engine = create_engine(store_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+        old = question_record(
+            EntryAnswer("delivery-lead/risk-management", question="who handles risk?", score=90),
+            knowledge,
+            "command",
+            "T0TEAM123",
+            user_hash(b"the key", "U0ASKER01"),
+            "unanswered",
+            ref="f" * 32,  # sorts after every reference made from now on
+        )
+        row = {**old.__dict__, "user_hash": old.user}
+        del row["user"]
+        connection.execute(insert(questions), [row])
+    engine.dispose()
+    upgraded = Store.open(store_url, hash_key="the key")
+    try:
+        indexes = {index["name"] for index in inspect(upgraded.engine).get_indexes("questions")}
+        assert "ix_questions_user_hash" not in indexes
+        upgraded.add_questions([_record(knowledge, upgraded)])
+        assert {record.ref for record in upgraded.recent_questions()} >= {"f" * 32}
+        assert upgraded.question_count() == 2
+        assert upgraded.forget("U0ASKER01") == 2  # found without the index
+        assert upgraded.question_count() == 0
+    finally:
+        upgraded.close()
 
 
 def test_a_configured_hash_key_is_used_instead_of_the_stored_one(store_url):
