@@ -195,7 +195,7 @@ def _parsed(body: bytes, content_type: str) -> tuple[dict[str, Any] | None, str]
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return None, "the body is not UTF-8"
-    if "application/json" in content_type or text.startswith("{"):
+    if "application/json" in content_type or text.startswith("{"):  # JSON, as Bolt reads it
         name, source = "the JSON body", text
     else:
         form = dict(urllib.parse.parse_qsl(text, keep_blank_values=True))

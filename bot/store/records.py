@@ -8,7 +8,6 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
@@ -97,14 +96,13 @@ class _Refs:
     """Unguessable references, unique across processes, in the order they were made: the time in
     milliseconds (6 bytes), then 10 bytes of the system's randomness, as 32 hex digits. In order,
     because each new reference then goes at the end of the store's index of them rather than at a
-    random place in it: a batch of records dirties a few index pages instead of one per record, which
-    made writing a question to SQLite two to three times cheaper. The randomness is read 256
-    references at a time (one system call per question costs more than the rest of its record)."""
+    random place in it: a batch of records dirties a few index pages instead of one per record. The
+    randomness is read 256 references at a time (one system call per question costs more than the
+    rest of its record)."""
 
     RANDOM, AT_ONCE = 10, 256
 
-    def __init__(self, clock: Callable[[], int] = time.time_ns) -> None:
-        self._clock = clock
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._bytes = b""
         self._used = 0
@@ -115,7 +113,7 @@ class _Refs:
         self._bytes, self._used = b"", 0
 
     def new(self) -> str:
-        millisecond = self._clock() // 1_000_000
+        millisecond = time.time_ns() // 1_000_000
         with self._lock:
             if self._used >= len(self._bytes):
                 self._bytes, self._used = secrets.token_bytes(self.RANDOM * self.AT_ONCE), 0
