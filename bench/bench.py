@@ -306,10 +306,11 @@ def _port(web: WebProcess) -> int:
 
 
 def _cpu_seconds(master_pid: int) -> float:
-    """CPU time (user and system) used so far by the gunicorn master and its workers."""
+    """CPU time (user and system) used so far by the gunicorn master, its workers and theirs (the
+    processes writing records)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
-    for pid in [master_pid, *_children(master_pid)]:
+    for pid in [master_pid, *_descendants(master_pid)]:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -319,8 +320,22 @@ def _cpu_seconds(master_pid: int) -> float:
 
 
 def _children(pid: int) -> list[int]:
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(child) for child in children.read_text().split()] if children.exists() else []
+    """The process's children, whichever of its threads started them (the kernel lists each
+    thread's children apart)."""
+    found = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in children.read_text().split()]
+        except OSError:  # the thread ended meanwhile
+            continue
+    return found
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for child in _children(pid):
+        found += [child, *_descendants(child)]
+    return found
 
 
 def _details(url: str) -> dict:
@@ -385,9 +400,9 @@ def _answers(url: str) -> bool:
 
 
 def _peak_rss(master_pid: int) -> int:
-    """The largest peak resident memory among the gunicorn master and its workers, in bytes."""
+    """The largest peak resident memory among the gunicorn master, its workers and theirs, in bytes."""
     peaks = []
-    for pid in [master_pid, *_children(master_pid)]:
+    for pid in [master_pid, *_descendants(master_pid)]:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 peaks.append(int(line.split()[1]) * 1024)

@@ -38,6 +38,8 @@ class Settings:
     store_enabled: bool = True  # ROLE_STORE=off: remember nothing
     keep_questions: str = "unanswered"  # ROLE_KEEP_QUESTIONS: unanswered, all or none
     retention_days: int = DEFAULT_RETENTION_DAYS  # ROLE_RETENTION_DAYS
+    # ROLE_STORE_WRITER: "process" (a child process writes records) or "thread" (the answering process does)
+    store_writer: str = "process"
     hash_key: str = ""  # ROLE_HASH_KEY: the key user ids are hashed with ('' : one kept in the database)
     watch_seconds: float = 2.0  # ROLE_WATCH_SECONDS: how often the knowledge file is checked for edits
     owners: frozenset[str] = frozenset()  # ROLE_OWNERS: Slack user ids who see the report in App Home
@@ -69,6 +71,9 @@ class Settings:
         keep = env.get("ROLE_KEEP_QUESTIONS", "").strip().lower() or "unanswered"
         if keep not in KEEP_QUESTIONS:
             raise SettingsError(f"ROLE_KEEP_QUESTIONS must be one of {', '.join(KEEP_QUESTIONS)}, not {keep!r}")
+        writer = env.get("ROLE_STORE_WRITER", "").strip().lower() or "process"
+        if writer not in ("process", "thread"):
+            raise SettingsError(f"ROLE_STORE_WRITER must be process or thread, not {writer!r}")
         days = env.get("ROLE_RETENTION_DAYS", "").strip() or str(DEFAULT_RETENTION_DAYS)
         if not days.isdigit() or not 1 <= int(days) <= 36_500:
             raise SettingsError(f"ROLE_RETENTION_DAYS must be a number of days from 1 to 36500, not {days!r}")
@@ -101,6 +106,7 @@ class Settings:
             store_enabled=store == "on",
             keep_questions=keep,
             retention_days=int(days),
+            store_writer=writer,
             hash_key=env.get("ROLE_HASH_KEY", "").strip(),
             watch_seconds=watch_seconds,
             owners=owners,

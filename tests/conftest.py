@@ -27,6 +27,10 @@ if "PYTEST_XDIST_WORKER" not in os.environ:
     os.environ["ROLE_CACHE_DIR"] = str(_RUN_FOLDER / "cache")
     os.environ["DATABASE_URL"] = f"sqlite:///{_RUN_FOLDER / 'rolebot.sqlite3'}"
     os.environ["XDG_DATA_HOME"] = str(_RUN_FOLDER / "data")  # a default store never lands in the home folder
+    # The web processes the tests start write their records on a thread of their own: a writing process
+    # for each would cost a second of CPU apiece. The end-to-end tests use the default, a writing
+    # process, as production does (tests/test_writing_process.py tries it on both databases).
+    os.environ["ROLE_STORE_WRITER"] = "thread"
     atexit.register(shutil.rmtree, _RUN_FOLDER, ignore_errors=True)
     # The shipped knowledge's weights are trained here, once, before the parallel workers start: each
     # worker would otherwise train the same weights at the same moment (3 s of CPU apiece).
@@ -106,7 +110,7 @@ def app(in_process_app, slack):
 @pytest.fixture(scope="module")
 def web_process(slack, tmp_path_factory):
     """The Procfile's web process, for the end-to-end tests."""
-    web = start_web(slack, tmp_path_factory.mktemp("web") / "web.log")
+    web = start_web(slack, tmp_path_factory.mktemp("web") / "web.log", {"ROLE_STORE_WRITER": "process"})
     yield web
     web.stop()
 

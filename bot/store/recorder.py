@@ -51,7 +51,9 @@ class Recorder:
         from bot.store.writer import RecordWriter
 
         url, key = settings.store_url, settings.hash_key
-        writer = RecordWriter(lambda: Store.open(url, key), settings.retention_days)
+        writer = RecordWriter(
+            lambda: Store.open(url, key), settings.retention_days, separate_process=settings.store_writer == "process"
+        )
         keep: KeepQuestions = settings.keep_questions  # type: ignore[assignment]  # checked by Settings
         return cls(writer, keep)
 

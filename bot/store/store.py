@@ -10,8 +10,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -38,9 +36,9 @@ class Store:
         self._takes = 0
 
     @classmethod
-    def open(cls, url: str, hash_key: str = "") -> Store:
+    def open(cls, url: str, hash_key: str = "", migrate: bool = True) -> Store:
         """Connect to the database at this URL (creating a SQLite file's folder) and bring its schema
-        up to date."""
+        up to date (unless `migrate` is False: another process has)."""
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -50,11 +48,15 @@ class Store:
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         store = cls(engine, hash_key.encode() if hash_key else None)
-        store.migrate()
+        if migrate:
+            store.migrate()
         return store
 
     def migrate(self) -> None:
         """Create the tables, or migrate them to the newest schema."""
+        from alembic import command  # loaded only by a process that migrates
+        from alembic.config import Config
+
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with _MIGRATING, self.engine.begin() as connection:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bot import metrics
 from bot.logs import first_line
 from bot.store.records import QuestionRecord, ThreadRecord, VoteRecord
+from bot.store.remote import WritingProcess
 
 if TYPE_CHECKING:
     from bot.store.store import Store
@@ -51,8 +52,11 @@ class RecordWriter:
         retention_days: int,
         capacity: int = CAPACITY,
         retry_seconds: tuple[float, float] = RETRY_SECONDS,
+        separate_process: bool = False,
     ) -> None:
         self._open_store = open_store
+        self._separate = separate_process
+        self._process: WritingProcess | None = None
         self._retention_days = retention_days
         self._capacity = capacity
         self._retry = retry_seconds
@@ -110,6 +114,11 @@ class RecordWriter:
     def store(self) -> Store | None:
         return self._store
 
+    @property
+    def writing_pid(self) -> int | None:
+        """The process writing the records, when it is a child of this one."""
+        return self._process.pid if self._process is not None else None
+
     def close(self, timeout: float = 5.0) -> None:
         """Write what is queued (for at most `timeout` seconds), then stop; what is left is counted."""
         self.flush(timeout)
@@ -124,6 +133,8 @@ class RecordWriter:
         if left:
             logger.error("stopped with %d record(s) not written", left)
         self._thread.join(timeout)
+        if self._process is not None:
+            self._process.close()
         if self._store is not None:
             self._store.close()
 
@@ -147,7 +158,12 @@ class RecordWriter:
                     store.purge(self._retention_days)
                     last_purge = time.monotonic()
                 hashes = {user_id: store.user_hash(user_id) for user_id in {item.user_id for item in batch}}
-                store.add(replace(item.record, user=hashes[item.user_id]) for item in batch)
+                records = [replace(item.record, user=hashes[item.user_id]) for item in batch]
+                if self._separate:
+                    self._process = self._process or WritingProcess.for_store(store)
+                    self._process.add(records)
+                else:
+                    store.add(records)
             except Exception as error:  # the database is down, full or refusing: keep the batch, wait, retry
                 self._failed(error, batch)
                 if self._sleep(wait):

@@ -37,6 +37,7 @@ class InProcessApp:
         owners: frozenset[str] = frozenset({OWNER}),
         follow_ups: bool = True,
         metrics_token: str = "",
+        store_writer: str = "thread",  # a writing process per app would cost every test module a second
     ) -> None:
         settings = Settings(
             bot_token=fake_slack.BOT_TOKEN,
@@ -46,6 +47,7 @@ class InProcessApp:
             store_enabled=bool(store_url),
             owners=owners,
             follow_ups=follow_ups,
+            store_writer=store_writer,
         )
         self.pool = ListenerPool(threads)
         self.recorder = Recorder.from_settings(settings)

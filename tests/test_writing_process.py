@@ -1,0 +1,108 @@
+"""Records written by a child process beside the answering one: every batch it confirms is in the
+database (SQLite and PostgreSQL), a batch it could not write is reported so the writer keeps it, a
+child that dies is replaced, and none outlives its parent's writer. Starting a child costs a second,
+so the tests that do not depend on the database run on SQLite alone."""
+
+import os
+import signal
+
+import pytest
+
+from bot.core.routing import EntryAnswer
+from bot.store.records import question_record
+from bot.store.remote import WriteFailed, WritingProcess
+from bot.store.store import Store
+from bot.store.writer import RecordWriter
+
+
+def _records(knowledge, store, count, user_id="U0ASKER01"):
+    answer = EntryAnswer("delivery-lead/risk-management", question="who handles risk?", score=90)
+    return [
+        question_record(answer, knowledge, "command", "T0TEAM123", store.user_hash(user_id), "unanswered")
+        for _ in range(count)
+    ]
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = Store.open(f"sqlite:///{tmp_path / 'rolebot.sqlite3'}")
+    yield opened
+    opened.close()
+
+
+def test_a_batch_the_child_confirms_is_in_the_database(store_url, knowledge):
+    store = Store.open(store_url)
+    writing = WritingProcess.for_store(store)
+    try:
+        writing.add(_records(knowledge, store, 250))
+        writing.add(_records(knowledge, store, 3))
+        assert store.question_count() == 253
+        assert writing.pid is not None
+        assert writing.pid != os.getpid()
+    finally:
+        writing.close()
+        store.close()
+    assert writing.pid is None
+
+
+def test_a_dead_child_fails_its_batch_and_the_next_batch_gets_a_new_one(store, knowledge):
+    writing = WritingProcess.for_store(store)
+    try:
+        writing.add(_records(knowledge, store, 1))
+        first = writing.pid
+        os.kill(first, signal.SIGKILL)
+        with pytest.raises(WriteFailed):
+            writing.add(_records(knowledge, store, 5))
+        writing.add(_records(knowledge, store, 2))
+        assert writing.pid not in (None, first)
+        assert store.question_count() == 3  # the failed batch was not written, in part or whole
+    finally:
+        writing.close()
+
+
+def test_a_database_that_refuses_the_batch_is_reported_with_its_reason(store, knowledge):
+    writing = WritingProcess.for_store(store)
+    try:
+        records = _records(knowledge, store, 2)
+        writing.add(records)
+        with pytest.raises(WriteFailed, match="UNIQUE"):
+            writing.add(records)  # the same references again
+        assert store.question_count() == 2
+    finally:
+        writing.close()
+
+
+def test_the_writer_with_a_writing_process_writes_everything_and_stops_its_child(tmp_path, knowledge):
+    url = f"sqlite:///{tmp_path / 'rolebot.sqlite3'}"
+    writer = RecordWriter(lambda: Store.open(url), retention_days=90, separate_process=True)
+    try:
+        store = writer.open_store()
+        assert store is not None
+        for record in _records(knowledge, store, 40):
+            assert writer.submit(record, "U0ASKER01")
+        assert writer.flush(30)
+        assert store.question_count() == 40
+        assert writer.status()["written"] == 40
+        child = writer.writing_pid
+        assert child is not None
+    finally:
+        writer.close()
+    assert writer.writing_pid is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)
+
+
+def test_signals_to_stop_reach_the_parent_not_the_child(store, knowledge):
+    # A platform may send SIGTERM to every process of a container, and Ctrl-C reaches the whole
+    # terminal: the parent still has records to hand over while it stops.
+    writing = WritingProcess.for_store(store)
+    try:
+        writing.add(_records(knowledge, store, 1))
+        child = writing.pid
+        os.kill(child, signal.SIGTERM)
+        os.kill(child, signal.SIGINT)
+        writing.add(_records(knowledge, store, 1))
+        assert writing.pid == child
+        assert store.question_count() == 2
+    finally:
+        writing.close()
