@@ -12,7 +12,8 @@ from bot.core.labelling import REVIEWED_FILE, add_label
 from bot.core.loading import KnowledgeError, load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.routing import Declined, EntryAnswer, route
-from bot.store.records import question_record, vote_record
+from bot.store.recorder import question_record
+from bot.store.records import vote_record
 from bot.store.store import Store
 from tests.support.command_line import run_cli
 

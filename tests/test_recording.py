@@ -118,7 +118,7 @@ class FlakyStore:
 
 def _records(knowledge, count):
     from bot.core.routing import EntryAnswer
-    from bot.store.records import question_record
+    from bot.store.recorder import question_record
 
     answer = EntryAnswer("delivery-lead/risk-management", question="who handles risk?")
     return [question_record(answer, knowledge, "command", "T1", "", "unanswered") for _ in range(count)]

@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.core.routing import Declined, EntryAnswer
-from bot.store.records import question_record, vote_record
+from bot.store.recorder import question_record
+from bot.store.records import vote_record
 from bot.store.report import build_report
 from tests.support import fake_slack
 from tests.support.command_line import run_cli

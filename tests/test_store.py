@@ -11,7 +11,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, insert, inspect, text
 
 from bot.core.routing import Declined, EntryAnswer
-from bot.store.records import LOW_CONFIDENCE, ThreadRecord, question_record, user_hash, vote_record
+from bot.store.recorder import question_record
+from bot.store.records import LOW_CONFIDENCE, ThreadRecord, user_hash, vote_record
 from bot.store.schema import metadata, questions
 from bot.store.store import MIGRATIONS, Store
 

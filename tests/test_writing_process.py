@@ -9,7 +9,7 @@ import signal
 import pytest
 
 from bot.core.routing import EntryAnswer
-from bot.store.records import question_record
+from bot.store.recorder import question_record
 from bot.store.remote import WriteFailed, WritingProcess
 from bot.store.store import Store
 from bot.store.writer import RecordWriter

@@ -6,15 +6,16 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.core.knowledge import Knowledge
-from bot.core.routing import Answer
+from bot.core.routing import Answer, Declined, SeveralAnswers
 from bot.logs import first_line
 from bot.settings import Settings
 from bot.store.claims import Claims
-from bot.store.records import KeepQuestions, Surface, ThreadRecord, question_record, vote_record
+from bot.store.records import MAX_TEXT, KeepQuestions, QuestionRecord, Surface, ThreadRecord, new_ref, vote_record
 
 if TYPE_CHECKING:
     from bot.store.report import Report
@@ -148,3 +149,32 @@ class Recorder:
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
+
+
+def question_record(
+    answer: Answer,
+    knowledge: Knowledge,
+    surface: Surface,
+    workspace: str,
+    user: str,
+    keep: KeepQuestions,
+    ref: str | None = None,
+) -> QuestionRecord:
+    """The record of one answered (or declined) question; `user` is already hashed. The text kept is
+    the asker's as the answer holds it, with Slack's markup removed."""
+    declined = isinstance(answer, Declined)
+    score = min(part.score for part in answer.parts) if isinstance(answer, SeveralAnswers) else answer.score
+    record = QuestionRecord(
+        ref=ref or new_ref(),
+        asked_at=datetime.now(UTC),
+        surface=surface,
+        workspace=workspace,
+        user=user,
+        answer=None if declined else answer.entry_id,
+        decline_reason=answer.reason if isinstance(answer, Declined) else None,
+        score=score,
+        knowledge_version=knowledge.version,
+        text=None,
+    )
+    keep_text = keep == "all" or (keep == "unanswered" and (declined or record.low_confidence))  # never for "none"
+    return replace(record, text=answer.question[:MAX_TEXT]) if keep_text else record

@@ -8,12 +8,9 @@ import os
 import secrets
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
-
-from bot.core.knowledge import Knowledge
-from bot.core.routing import Answer, Declined, SeveralAnswers
 
 Surface = Literal["command", "mention", "dm", "shortcut", "follow-up"]
 KeepQuestions = Literal["unanswered", "all", "none"]
@@ -129,32 +126,3 @@ def user_hash(key: bytes, user_id: str) -> str:
     """A keyed hash of a Slack user id (unique across workspaces): the same person gives the same
     value, and the id cannot be recovered from it without the key."""
     return hmac.new(key, user_id.encode(), hashlib.sha256).hexdigest()
-
-
-def question_record(
-    answer: Answer,
-    knowledge: Knowledge,
-    surface: Surface,
-    workspace: str,
-    user: str,
-    keep: KeepQuestions,
-    ref: str | None = None,
-) -> QuestionRecord:
-    """The record of one answered (or declined) question; `user` is already hashed. The text kept is
-    the asker's as the answer holds it, with Slack's markup removed."""
-    declined = isinstance(answer, Declined)
-    score = min(part.score for part in answer.parts) if isinstance(answer, SeveralAnswers) else answer.score
-    record = QuestionRecord(
-        ref=ref or new_ref(),
-        asked_at=datetime.now(UTC),
-        surface=surface,
-        workspace=workspace,
-        user=user,
-        answer=None if declined else answer.entry_id,
-        decline_reason=answer.reason if isinstance(answer, Declined) else None,
-        score=score,
-        knowledge_version=knowledge.version,
-        text=None,
-    )
-    keep_text = keep == "all" or (keep == "unanswered" and (declined or record.low_confidence))  # never for "none"
-    return replace(record, text=answer.question[:MAX_TEXT]) if keep_text else record

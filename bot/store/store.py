@@ -8,15 +8,17 @@ import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.records import QuestionRecord, ThreadRecord, VoteRecord, user_hash
-from bot.store.report import Report, ReviewItem, build_report, review_items
 from bot.store.schema import deliveries, meta, questions, threads, votes
+
+if TYPE_CHECKING:
+    from bot.store.report import Report, ReviewItem
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Alembic keeps the migration being run in module state: two stores migrating at once in one process
@@ -146,11 +148,15 @@ class Store:
 
     def report(self, days: int, now: datetime | None = None) -> Report:
         """The knowledge owner's report over the last `days` days."""
+        from bot.store.report import build_report  # the language tools load only where a report is made
+
         since = _days_before(now, days)
         return build_report(self.questions_since(since), self.votes_since(since), days, since)
 
     def review_items(self, days: int, now: datetime | None = None) -> list[ReviewItem]:
         """What the knowledge owner should label, most frequent first."""
+        from bot.store.report import review_items
+
         since = _days_before(now, days)
         return review_items(self.questions_since(since), self.votes_since(since))
 
