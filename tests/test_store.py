@@ -87,6 +87,16 @@ def test_a_database_of_the_release_before_is_upgraded_with_its_records(store_url
         upgraded.close()
 
 
+def test_a_batch_written_again_adds_nothing_twice_and_still_writes_the_rest(store, knowledge):
+    # A writer that stopped between the commit and its confirmation sends the same batch again.
+    batch = [_record(knowledge, store) for _ in range(3)]
+    store.add_questions(batch)
+    vote = replace(vote_record(batch[0].ref, -1, reason="wrong"), user=store.user_hash("U0VOTER01"))
+    store.add([*batch, _record(knowledge, store), vote])
+    assert store.question_count() == 4
+    assert [recorded.vote for recorded in store.votes_on(batch[0].ref)] == [-1]
+
+
 def test_a_configured_hash_key_is_used_instead_of_the_stored_one(store_url):
     stored, configured = Store.open(store_url), Store.open(store_url, hash_key="a key kept elsewhere")
     try:

@@ -7,9 +7,11 @@ import os
 import signal
 
 import pytest
+from sqlalchemy import text
 
 from bot.core.routing import EntryAnswer
 from bot.store.recorder import question_record
+from bot.store.records import vote_record
 from bot.store.remote import WriteFailed, WritingProcess
 from bot.store.store import Store
 from bot.store.writer import RecordWriter
@@ -63,10 +65,11 @@ def test_a_dead_child_fails_its_batch_and_the_next_batch_gets_a_new_one(store, k
 def test_a_database_that_refuses_the_batch_is_reported_with_its_reason(store, knowledge):
     writing = WritingProcess.for_store(store)
     try:
-        records = _records(knowledge, store, 2)
-        writing.add(records)
-        with pytest.raises(WriteFailed, match="UNIQUE"):
-            writing.add(records)  # the same references again
+        writing.add(_records(knowledge, store, 2))
+        with store.engine.begin() as connection:
+            connection.execute(text("DROP TABLE votes"))  # a database that has lost a table
+        with pytest.raises(WriteFailed, match="votes"):
+            writing.add([vote_record(_records(knowledge, store, 1)[0].ref, 1)])
         assert store.question_count() == 2
     finally:
         writing.close()

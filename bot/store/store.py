@@ -82,14 +82,27 @@ class Store:
         records = list(records)
         if not records:
             return
-        with self.engine.begin() as connection:
-            asked = [record for record in records if isinstance(record, QuestionRecord)]
-            if asked and self.engine.dialect.name == "postgresql":
-                _copy_questions(connection, asked)
-            elif asked:
-                _insert_questions(connection, asked)
-            self._write_votes(connection, [record for record in records if isinstance(record, VoteRecord)])
-            self._write_threads(connection, [record for record in records if isinstance(record, ThreadRecord)])
+        asked = [record for record in records if isinstance(record, QuestionRecord)]
+        try:
+            with self.engine.begin() as connection:
+                if asked and self.engine.dialect.name == "postgresql":
+                    _copy_questions(connection, asked)
+                elif asked:
+                    _insert_questions(connection, asked)
+                self._write_rest(connection, records)
+        except IntegrityError:
+            # Questions already there: a batch written once whose confirmation was lost (its writer
+            # stopped between the commit and the answer) comes again. Writing the rest keeps the queue
+            # moving; retrying the whole batch would fail the same way for ever.
+            with self.engine.begin() as connection:
+                statement = _upsert(self.engine.dialect.name)(questions).on_conflict_do_nothing(index_elements=["ref"])
+                if asked:
+                    connection.execute(statement, [_question_row(record) for record in asked])
+                self._write_rest(connection, records)
+
+    def _write_rest(self, connection: Connection, records: list[QuestionRecord | VoteRecord | ThreadRecord]) -> None:
+        self._write_votes(connection, [record for record in records if isinstance(record, VoteRecord)])
+        self._write_threads(connection, [record for record in records if isinstance(record, ThreadRecord)])
 
     def add_questions(self, records: Iterable[QuestionRecord]) -> None:
         self.add(records)
@@ -242,11 +255,16 @@ _QUESTION_COLUMNS = [column.name for column in questions.columns if column.name 
 def _copy_questions(connection: Connection, records: list[QuestionRecord]) -> None:
     """Questions written with PostgreSQL's COPY, in this transaction: a fifth of the CPU of an INSERT
     a row, which the process answering Slack would otherwise pay for every question."""
+    from psycopg.errors import UniqueViolation  # PostgreSQL's driver, loaded only for it
+
     cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY questions ({', '.join(_QUESTION_COLUMNS)}) FROM STDIN") as copy:
-        for record in records:
-            row = _question_row(record)
-            copy.write_row([row[column] for column in _QUESTION_COLUMNS])
+    try:
+        with cursor.copy(f"COPY questions ({', '.join(_QUESTION_COLUMNS)}) FROM STDIN") as copy:
+            for record in records:
+                row = _question_row(record)
+                copy.write_row([row[column] for column in _QUESTION_COLUMNS])
+    except UniqueViolation as error:  # as SQLAlchemy reports it for its own statements
+        raise IntegrityError("COPY questions", None, error) from error
 
 
 def _insert_questions(connection: Connection, records: list[QuestionRecord]) -> None:
