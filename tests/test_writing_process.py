@@ -3,8 +3,11 @@ database (SQLite and PostgreSQL), a batch it could not write is reported so the 
 child that dies is replaced, and none outlives its parent's writer. Starting a child costs a second,
 so the tests that do not depend on the database run on SQLite alone."""
 
+import multiprocessing
 import os
 import signal
+import threading
+import time
 
 import pytest
 from sqlalchemy import text
@@ -109,3 +112,39 @@ def test_signals_to_stop_reach_the_parent_not_the_child(store, knowledge):
         assert store.question_count() == 2
     finally:
         writing.close()
+
+
+def test_no_child_is_started_before_there_is_something_to_write(tmp_path, knowledge):
+    url = f"sqlite:///{tmp_path / 'rolebot.sqlite3'}"
+    writer = RecordWriter(lambda: Store.open(url), retention_days=90, separate_process=True)
+    try:
+        store = writer.open_store()
+        assert store is not None
+        assert writer.flush(10)
+        assert writer.writing_pid is None  # connecting at start wrote nothing, so started nothing
+        assert writer.submit(_records(knowledge, store, 1)[0], "U0ASKER01")
+        assert writer.flush(30)
+        assert writer.writing_pid is not None
+    finally:
+        writer.close()
+
+
+def test_a_writer_closed_while_its_store_is_still_opening_never_starts_a_child(tmp_path, knowledge):
+    # A child started after close() would keep the process from exiting: multiprocessing waits for it.
+    url = f"sqlite:///{tmp_path / 'rolebot.sqlite3'}"
+    ready = Store.open(url)
+    opening = threading.Event()
+
+    def slow_open():
+        opening.set()
+        time.sleep(1.5)
+        return Store.open(url)
+
+    writer = RecordWriter(slow_open, retention_days=90, separate_process=True)
+    assert opening.wait(5)
+    writer.submit(_records(knowledge, ready, 1)[0], "U0ASKER01")
+    writer.close(timeout=0.2)  # gives up on the thread, still opening the store
+    time.sleep(2.5)
+    assert writer.writing_pid is None
+    assert multiprocessing.active_children() == []
+    ready.close()

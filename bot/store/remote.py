@@ -42,15 +42,22 @@ class WriteFailed(Exception):
 class WritingProcess:
     """A child process that writes batches of records to the database at `url`."""
 
-    def __init__(self, url: str) -> None:
-        self._url = url
+    def __init__(self, url: str = "") -> None:
+        self._url = url  # set by writes_to() when not given
         self._child: BaseProcess | None = None
         self._pipe: Connection | None = None
+        self._closed = False  # no child is started once closed
 
     @classmethod
     def for_store(cls, store: Store) -> WritingProcess:
         """A writing process for the database this store is open on."""
-        return cls(store.engine.url.render_as_string(hide_password=False))
+        process = cls()
+        process.writes_to(store)
+        return process
+
+    def writes_to(self, store: Store) -> None:
+        """Write to the database this store is open on (unless told another already)."""
+        self._url = self._url or store.engine.url.render_as_string(hide_password=False)
 
     @property
     def pid(self) -> int | None:
@@ -74,10 +81,18 @@ class WritingProcess:
             raise WriteFailed(problem)
 
     def close(self) -> None:
-        """Stop the child once it has finished what it was sent."""
+        """Stop the child once it has finished what it was sent; start none after."""
+        self._closed = True
         self._stop(kill=False)
 
+    def kill(self) -> None:
+        """Stop the child at once (its batch in hand fails); start none after."""
+        self._closed = True
+        self._stop(kill=True)
+
     def _started(self) -> Connection:
+        if self._closed:
+            raise WriteFailed("the writing process was stopped")
         if self._child is None or self._pipe is None or not self._child.is_alive():
             self._stop(kill=True)
             # Spawned, not forked: the answering process has threads, and a fork copies their locks.

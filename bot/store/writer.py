@@ -55,8 +55,9 @@ class RecordWriter:
         separate_process: bool = False,
     ) -> None:
         self._open_store = open_store
-        self._separate = separate_process
-        self._process: WritingProcess | None = None
+        # Made now, though its child starts only with the first batch: close() can then always stop it,
+        # even while the writer thread is still opening the store.
+        self._process = WritingProcess() if separate_process else None
         self._retention_days = retention_days
         self._capacity = capacity
         self._retry = retry_seconds
@@ -133,12 +134,21 @@ class RecordWriter:
         if left:
             logger.error("stopped with %d record(s) not written", left)
         self._thread.join(timeout)
-        if self._process is not None:
-            self._process.close()
+        if self._process is not None and self._thread.is_alive():
+            self._process.kill()  # the thread is stuck in a write: stop the child under it, start no other
+        elif self._process is not None:
+            self._process.close()  # closed by the thread as it stopped; this makes sure
         if self._store is not None:
             self._store.close()
 
     def _run(self) -> None:
+        try:
+            self._write_batches()
+        finally:
+            if self._process is not None:
+                self._process.close()  # only this thread uses the pipe; close() kills a stuck one
+
+    def _write_batches(self) -> None:
         wait, last_purge = self._retry[0], None  # None: purge as soon as the store answers
         while True:
             with self._changed:
@@ -159,8 +169,10 @@ class RecordWriter:
                     last_purge = time.monotonic()
                 hashes = {user_id: store.user_hash(user_id) for user_id in {item.user_id for item in batch}}
                 records = [replace(item.record, user=hashes[item.user_id]) for item in batch]
-                if self._separate:
-                    self._process = self._process or WritingProcess.for_store(store)
+                if not records:  # connecting at start: nothing to hand over yet
+                    pass
+                elif self._process is not None:
+                    self._process.writes_to(store)
                     self._process.add(records)
                 else:
                     store.add(records)
@@ -203,8 +215,14 @@ class RecordWriter:
     def _failed(self, error: Exception, batch: list[Pending]) -> None:
         problem = first_line(error)
         with self._changed:
-            self._queue.extendleft(reversed(batch))
             self._writing = 0
+            if self._stopping:  # close() has counted what was queued; these are lost with it
+                self.dropped += len(batch)
+                metrics.STORE_DROPPED.inc(len(batch))
+                logger.error("stopped with %d record(s) not written: %s", len(batch), problem)
+                self._changed.notify_all()
+                return
+            self._queue.extendleft(reversed(batch))
             if not self._problem:
                 logger.error("cannot write to the store (answers go on; records wait in the queue): %s", problem)
             self._problem = problem
