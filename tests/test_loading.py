@@ -160,6 +160,14 @@ def test_id_that_is_not_a_slug(tmp_path):
     assert "use an id such as 'budget-stuff'" in error.fix
 
 
+def test_an_id_too_long_to_record_names_its_line_and_a_shorter_one(tmp_path):
+    long_id = "budget-" + "-".join(["and-money"] * 10)
+    error = _error(tmp_path, VALID.replace("      - id: budget", f"      - id: {long_id}"))
+    assert error.line == 17
+    assert "at most 60" in str(error)
+    assert "use a shorter id, such as 'budget-and-money" in error.fix
+
+
 def test_empty_file(tmp_path):
     error = _error(tmp_path, "")
     assert "should be a block of fields" in error.problem

@@ -29,6 +29,9 @@ from bot.core.knowledge import (
 from bot.core.language import plain_text, tokenize
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# An answer's id joins two ids ("delivery-lead/risk-management"); it is recorded with each question
+# (in a column of 200 characters) and carried in button values.
+MAX_ID = 60
 T = TypeVar("T")
 TextT = TypeVar("TextT", bound=TextEntry)
 _PUNCTUATION = re.compile(r"[\W_]+")
@@ -257,6 +260,13 @@ def _label(kind: str, block: _Block) -> str:
 
 def _id(block: _Block, label: str) -> str:
     value = _text(block, "id", label)
+    if len(value) > MAX_ID:
+        words = value[:MAX_ID].rsplit("-", 1)[0] if "-" in value[:MAX_ID] else value[:MAX_ID]
+        raise _Problem(
+            block.key_lines["id"],
+            f"the id of {label} is {len(value)} characters long; ids are at most {MAX_ID}",
+            f"use a shorter id, such as '{words}'",
+        )
     if not _ID.match(value):
         suggestion = "-".join(re.findall(r"[a-z0-9]+", value.lower())) or "my-id"
         raise _Problem(
