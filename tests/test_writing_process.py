@@ -29,8 +29,13 @@ def _records(knowledge, store, count, user_id="U0ASKER01"):
 
 
 @pytest.fixture
-def store(tmp_path):
-    opened = Store.open(f"sqlite:///{tmp_path / 'rolebot.sqlite3'}")
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'rolebot.sqlite3'}"
+
+
+@pytest.fixture
+def store(sqlite_url):
+    opened = Store.open(sqlite_url)
     yield opened
     opened.close()
 
@@ -78,9 +83,8 @@ def test_a_database_that_refuses_the_batch_is_reported_with_its_reason(store, kn
         writing.close()
 
 
-def test_the_writer_with_a_writing_process_writes_everything_and_stops_its_child(tmp_path, knowledge):
-    url = f"sqlite:///{tmp_path / 'rolebot.sqlite3'}"
-    writer = RecordWriter(lambda: Store.open(url), retention_days=90, separate_process=True)
+def test_the_writer_with_a_writing_process_writes_everything_and_stops_its_child(sqlite_url, knowledge):
+    writer = RecordWriter(lambda: Store.open(sqlite_url), retention_days=90, separate_process=True)
     try:
         store = writer.open_store()
         assert store is not None
@@ -114,9 +118,8 @@ def test_signals_to_stop_reach_the_parent_not_the_child(store, knowledge):
         writing.close()
 
 
-def test_no_child_is_started_before_there_is_something_to_write(tmp_path, knowledge):
-    url = f"sqlite:///{tmp_path / 'rolebot.sqlite3'}"
-    writer = RecordWriter(lambda: Store.open(url), retention_days=90, separate_process=True)
+def test_no_child_is_started_before_there_is_something_to_write(sqlite_url, knowledge):
+    writer = RecordWriter(lambda: Store.open(sqlite_url), retention_days=90, separate_process=True)
     try:
         store = writer.open_store()
         assert store is not None
@@ -129,16 +132,15 @@ def test_no_child_is_started_before_there_is_something_to_write(tmp_path, knowle
         writer.close()
 
 
-def test_a_writer_closed_while_its_store_is_still_opening_never_starts_a_child(tmp_path, knowledge):
+def test_a_writer_closed_while_its_store_is_still_opening_never_starts_a_child(sqlite_url, knowledge):
     # A child started after close() would keep the process from exiting: multiprocessing waits for it.
-    url = f"sqlite:///{tmp_path / 'rolebot.sqlite3'}"
-    ready = Store.open(url)
+    ready = Store.open(sqlite_url)
     opening = threading.Event()
 
     def slow_open():
         opening.set()
         time.sleep(1.5)
-        return Store.open(url)
+        return Store.open(sqlite_url)
 
     writer = RecordWriter(slow_open, retention_days=90, separate_process=True)
     assert opening.wait(5)

@@ -42,8 +42,8 @@ class WriteFailed(Exception):
 class WritingProcess:
     """A child process that writes batches of records to the database at `url`."""
 
-    def __init__(self, url: str = "") -> None:
-        self._url = url  # set by writes_to() when not given
+    def __init__(self) -> None:
+        self._url = ""  # set by writes_to(), before the first batch
         self._child: BaseProcess | None = None
         self._pipe: Connection | None = None
         self._closed = False  # no child is started once closed
@@ -56,7 +56,7 @@ class WritingProcess:
         return process
 
     def writes_to(self, store: Store) -> None:
-        """Write to the database this store is open on (unless told another already)."""
+        """Write to the database this store is open on (the first one it is told of)."""
         self._url = self._url or store.engine.url.render_as_string(hide_password=False)
 
     @property

@@ -169,13 +169,11 @@ class RecordWriter:
                     last_purge = time.monotonic()
                 hashes = {user_id: store.user_hash(user_id) for user_id in {item.user_id for item in batch}}
                 records = [replace(item.record, user=hashes[item.user_id]) for item in batch]
-                if not records:  # connecting at start: nothing to hand over yet
-                    pass
-                elif self._process is not None:
+                if self._process is None:
+                    store.add(records)
+                elif records:  # connecting at start hands over nothing, so starts no child
                     self._process.writes_to(store)
                     self._process.add(records)
-                else:
-                    store.add(records)
             except Exception as error:  # the database is down, full or refusing: keep the batch, wait, retry
                 self._failed(error, batch)
                 if self._sleep(wait):
