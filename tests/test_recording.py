@@ -159,6 +159,26 @@ def test_a_full_queue_drops_and_counts_what_it_cannot_take(tmp_path, knowledge):
         writer.close()
 
 
+def test_a_record_the_store_refuses_is_counted_as_dropped_and_holds_up_nothing(tmp_path, knowledge, caplog):
+    # Retried as if the store were down, it would block every record behind it for as long as the
+    # process runs.
+    url = f"sqlite:///{tmp_path / 'refused.sqlite3'}"
+    writer = RecordWriter(lambda: Store.open(url), retention_days=90, retry_seconds=(0.01, 0.05))
+    good = _records(knowledge, 4)
+    try:
+        writer.submit(good[0], "U1")
+        writer.submit(replace(good[1], surface=None), "U1")  # the database requires a surface
+        for record in good[2:]:
+            writer.submit(record, "U1")
+        assert writer.flush(10)
+        assert writer.status() == {"store": "ok", "queued": 0, "written": 3, "dropped": 1}
+        assert writer.store.question_count() == 3
+        assert "refused 1 record(s)" in caplog.text
+        assert "surface" in caplog.text
+    finally:
+        writer.close()
+
+
 def test_closing_writes_what_is_queued(tmp_path, knowledge):
     url = f"sqlite:///{tmp_path / 'close.sqlite3'}"
     writer = RecordWriter(lambda: Store.open(url), retention_days=90)

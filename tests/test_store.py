@@ -175,11 +175,41 @@ def test_forget_deletes_a_persons_votes_too(store, knowledge):
     assert store.votes_on(question.ref) == []
 
 
-def test_a_batch_is_written_whole_or_not_at_all(store, knowledge):
-    broken = ThreadRecord("T1", "C1", "1.1", None, datetime.now(UTC))  # an answer is required
-    with pytest.raises(Exception):  # noqa: B017, PT011 - each database names its integrity error differently
-        store.add([_record(knowledge, store), broken])
-    assert store.question_count() == 0  # a retried batch is never written twice
+def test_a_batch_the_database_fails_on_is_not_written_at_all(store, knowledge):
+    with store.engine.begin() as connection:
+        connection.execute(text("DROP TABLE votes"))  # a database that has lost a table
+    first = _record(knowledge, store)
+    with pytest.raises(Exception):  # noqa: B017, PT011 - each database names the missing table differently
+        store.add([first, replace(vote_record(first.ref, 1), user=store.user_hash("U0VOTER01"))])
+    assert store.question_count() == 0  # retried later, whole
+
+
+def test_records_the_database_refuses_are_left_out_with_why_and_the_rest_are_written(store, knowledge):
+    first, second = _record(knowledge, store), _record(knowledge, store)
+    no_answer = ThreadRecord("T1", "C1", "1.1", None, datetime.now(UTC))  # an answer is required
+    no_surface = _record(knowledge, store, declined=True, surface=None)  # declined: its words are kept
+    assert no_surface.text == "order me a pizza"
+    vote = replace(vote_record(first.ref, -1, reason="wrong"), user=store.user_hash("U0VOTER01"))
+    refused = store.add([first, no_answer, no_surface, second, vote])
+    assert len(refused) == 2
+    assert all("null" in problem.lower() for problem in refused)
+    assert "answer" in refused[0]
+    assert "surface" in refused[1]
+    assert not any("pizza" in problem for problem in refused)  # what was refused is named, not what it held
+    assert store.question_count() == 2
+    assert [recorded.vote for recorded in store.votes_on(first.ref)] == [-1]
+    assert store.add([first, second]) == []  # taken already: nothing refused, nothing written twice
+    assert store.question_count() == 2
+
+
+def test_a_value_too_long_for_its_column_is_refused_on_postgresql(store, knowledge):
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps text of any length")
+    too_long = _record(knowledge, store, workspace="T" * 40)
+    refused = store.add([_record(knowledge, store), too_long])
+    assert len(refused) == 1
+    assert "too long" in refused[0]
+    assert store.question_count() == 1
 
 
 def test_stores_opened_at_the_same_time_in_one_process_are_all_migrated(tmp_path):

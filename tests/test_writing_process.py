@@ -1,13 +1,15 @@
 """Records written by a child process beside the answering one: every batch it confirms is in the
 database (SQLite and PostgreSQL), a batch it could not write is reported so the writer keeps it, a
-child that dies is replaced, and none outlives its parent's writer. Starting a child costs a second,
-so the tests that do not depend on the database run on SQLite alone."""
+record the database refuses comes back with why, a child that dies is replaced, and none outlives
+its parent's writer. Starting a child costs a second, so the tests that do not depend on the
+database run on SQLite alone."""
 
 import multiprocessing
 import os
 import signal
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
@@ -100,6 +102,20 @@ def test_the_writer_with_a_writing_process_writes_everything_and_stops_its_child
     assert writer.writing_pid is None
     with pytest.raises(ProcessLookupError):
         os.kill(child, 0)
+
+
+def test_records_the_database_refuses_come_back_with_why_and_the_rest_are_written(store_url, knowledge):
+    store = Store.open(store_url)
+    writing = WritingProcess.for_store(store)
+    try:
+        good = _records(knowledge, store, 3)
+        refused = writing.add([good[0], replace(good[1], surface=None), good[2]])
+        assert len(refused) == 1
+        assert "surface" in refused[0]
+        assert store.question_count() == 2
+    finally:
+        writing.close()
+        store.close()
 
 
 def test_signals_to_stop_reach_the_parent_not_the_child(store, knowledge):

@@ -64,21 +64,23 @@ class WritingProcess:
         """The child's process id, while there is one."""
         return self._child.pid if self._child is not None else None
 
-    def add(self, records: list[Record]) -> None:
-        """Write these records in one transaction in the child; WriteFailed when they were not
-        (all of them or none: the child's store writes a batch whole)."""
+    def add(self, records: list[Record]) -> list[str]:
+        """Write these records in the child, as Store.add does: what the database refused records
+        for, or WriteFailed when the batch was not written (none of it, or some records again
+        harmlessly, as when any store write is retried)."""
         pipe = self._started()
         try:
             pipe.send(records)
             if not pipe.poll(REPLY_SECONDS):
                 self._stop(kill=True)
                 raise WriteFailed(f"the writing process did not answer in {REPLY_SECONDS:.0f} s")
-            problem = pipe.recv()
+            reply = pipe.recv()
         except (OSError, EOFError) as error:  # the child died: start another for the next batch
             self._stop(kill=True)
             raise WriteFailed(f"the writing process stopped: {first_line(error) or type(error).__name__}") from None
-        if problem:
-            raise WriteFailed(problem)
+        if isinstance(reply, str):  # why the batch was not written
+            raise WriteFailed(reply or "the writing process gave no reason")
+        return list(reply)
 
     def close(self) -> None:
         """Stop the child once it has finished what it was sent; start none after."""
@@ -119,7 +121,8 @@ class WritingProcess:
 
 
 def _serve(pipe: Connection, url: str) -> None:
-    """The child: write each batch received, answer '' or the problem, stop at the pipe's end.
+    """The child: write each batch received, answer with what the database refused records for (a
+    list, empty when it took them all) or why the batch was not written (text); stop at the pipe's end.
 
     Signals to stop are its parent's business: a platform that sends SIGTERM to every process of a
     container, or Ctrl-C in a terminal, reaches the child too, and the parent still has records to
@@ -139,11 +142,11 @@ def _serve(pipe: Connection, url: str) -> None:
                 if store is None:
                     # Migrated by the process that started this one; records come with their users hashed.
                     store = Store.open(url, migrate=False)
-                store.add(records)
+                refused = store.add(records)
             except Exception as error:  # the database is down or refusing: the sender keeps the batch
                 pipe.send(first_line(error) or type(error).__name__)
                 continue
-            pipe.send("")
+            pipe.send(refused)
     finally:
         if store is not None:
             store.close()

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
+from bot.logs import first_line
 from bot.store.records import QuestionRecord, ThreadRecord, VoteRecord, user_hash
 from bot.store.schema import deliveries, meta, questions, threads, votes
 
@@ -75,13 +76,32 @@ class Store:
     def user_hash(self, user_id: str) -> str:
         return user_hash(self.hash_key, user_id)
 
-    def add(self, records: Iterable[QuestionRecord | VoteRecord | ThreadRecord]) -> None:
-        """Write records of every kind in one transaction: all of them or, on a failure, none (so a
-        batch that is retried is never written twice). Questions go first: a 👎 in the same batch may
-        keep the text of its question."""
+    def add(self, records: Iterable[QuestionRecord | VoteRecord | ThreadRecord]) -> list[str]:
+        """Write records of every kind in one transaction: all of them or, when the database fails,
+        none. Questions go first: a 👎 in the same batch may keep the text of its question.
+
+        A record the database refuses for what it holds (a value too long for its column, a missing
+        one) would fail every retry and hold up every record queued behind it. When the batch is
+        refused so, each record is tried on its own and those refused are left out; what they were
+        refused for comes back, one line each (never their values). Writing a batch again never
+        writes anything twice, so a failure part of the way through is safe to retry."""
         records = list(records)
         if not records:
-            return
+            return []
+        try:
+            self._add_together(records)
+            return []
+        except (DataError, IntegrityError):
+            pass
+        refused = []
+        for record in records:
+            try:
+                self._add_together([record])
+            except (DataError, IntegrityError) as error:
+                refused.append(_refusal(error))
+        return refused
+
+    def _add_together(self, records: list[QuestionRecord | VoteRecord | ThreadRecord]) -> None:
         asked = [record for record in records if isinstance(record, QuestionRecord)]
         try:
             with self.engine.begin() as connection:
@@ -104,13 +124,13 @@ class Store:
         self._write_votes(connection, [record for record in records if isinstance(record, VoteRecord)])
         self._write_threads(connection, [record for record in records if isinstance(record, ThreadRecord)])
 
-    def add_questions(self, records: Iterable[QuestionRecord]) -> None:
-        self.add(records)
+    def add_questions(self, records: Iterable[QuestionRecord]) -> list[str]:
+        return self.add(records)
 
-    def add_votes(self, records: Iterable[VoteRecord]) -> None:
+    def add_votes(self, records: Iterable[VoteRecord]) -> list[str]:
         """Record votes: a person's new vote on an answer replaces their old one, and a 👎's question
         text is kept with its question."""
-        self.add(records)
+        return self.add(records)
 
     def _write_votes(self, connection: Connection, records: list[VoteRecord]) -> None:
         for record in records:
@@ -255,7 +275,7 @@ _QUESTION_COLUMNS = [column.name for column in questions.columns if column.name 
 def _copy_questions(connection: Connection, records: list[QuestionRecord]) -> None:
     """Questions written with PostgreSQL's COPY, in this transaction: a fifth of the CPU of an INSERT
     a row, which the process answering Slack would otherwise pay for every question."""
-    from psycopg.errors import UniqueViolation  # PostgreSQL's driver, loaded only for it
+    import psycopg  # PostgreSQL's driver, loaded only for it
 
     cursor = connection.connection.driver_connection.cursor()
     try:
@@ -263,8 +283,17 @@ def _copy_questions(connection: Connection, records: list[QuestionRecord]) -> No
             for record in records:
                 row = _question_row(record)
                 copy.write_row([row[column] for column in _QUESTION_COLUMNS])
-    except UniqueViolation as error:  # as SQLAlchemy reports it for its own statements
+    # The driver's own errors, reported as SQLAlchemy reports them for its own statements.
+    except psycopg.IntegrityError as error:
         raise IntegrityError("COPY questions", None, error) from error
+    except psycopg.DataError as error:
+        raise DataError("COPY questions", None, error) from error
+
+
+def _refusal(error: DataError | IntegrityError) -> str:
+    """What the database refused a record for, in one line: the driver's message, without the
+    statement and the values SQLAlchemy adds after it (a question's words among them)."""
+    return first_line(error.orig if error.orig is not None else error)
 
 
 def _insert_questions(connection: Connection, records: list[QuestionRecord]) -> None:

@@ -1,8 +1,10 @@
 """Records written off the request path: a bounded queue and one writer thread.
 
 Answering never waits for the database. When the store is down or slow, records wait in the queue
-and are written once it answers; when the queue is full, new records are dropped and counted. A
-problem is logged once when it starts and once when it ends, and `status()` tells /health.
+and are written once it answers; when the queue is full, new records are dropped and counted, as is
+a record the database refuses for what it holds (which would otherwise be retried for ever, holding
+up the queue). A problem is logged once when it starts and once when it ends, and `status()` tells
+/health.
 """
 
 from __future__ import annotations
@@ -169,11 +171,12 @@ class RecordWriter:
                     last_purge = time.monotonic()
                 hashes = {user_id: store.user_hash(user_id) for user_id in {item.user_id for item in batch}}
                 records = [replace(item.record, user=hashes[item.user_id]) for item in batch]
+                refused: list[str] = []
                 if self._process is None:
-                    store.add(records)
+                    refused = store.add(records)
                 elif records:  # connecting at start hands over nothing, so starts no child
                     self._process.writes_to(store)
-                    self._process.add(records)
+                    refused = self._process.add(records)
             except Exception as error:  # the database is down, full or refusing: keep the batch, wait, retry
                 self._failed(error, batch)
                 if self._sleep(wait):
@@ -181,9 +184,18 @@ class RecordWriter:
                 wait = min(wait * 2, self._retry[1])
                 continue
             wait = self._retry[0]
-            metrics.STORE_WRITTEN.inc(len(batch))
+            written = len(batch) - len(refused)
+            metrics.STORE_WRITTEN.inc(written)
+            if refused:
+                metrics.STORE_DROPPED.inc(len(refused))
+                logger.error(
+                    "the store refused %d record(s), left out and counted as dropped (the rest are written): %s",
+                    len(refused),
+                    refused[0],
+                )
             with self._changed:
-                self.written += len(batch)
+                self.written += written
+                self.dropped += len(refused)
                 self._writing = 0
                 metrics.STORE_QUEUED.set(len(self._queue))
                 if self._problem:
