@@ -266,7 +266,11 @@ def http(
     for name, driven in done.items():
         if name.startswith("Role Bot, ") and driven is not base:
             ratios = [mine / theirs for mine, theirs in zip(driven.rates, base.rates, strict=True)]
-            spread = f" (rounds {min(ratios):.2f}–{max(ratios):.2f})" if len(ratios) > 1 else ""
+            spread = (
+                f" (rounds: median {statistics.median(ratios):.2f}, {min(ratios):.2f}–{max(ratios):.2f})"
+                if len(ratios) > 1
+                else ""
+            )
             rows.append((f"throughput ratio, {name} / no store", f"{driven.rate / base.rate:.2f}{spread}"))
     rows += [
         (f"{name}: server CPU per request", f"{driven.cpu_per_request * 1000:.2f} ms") for name, driven in done.items()
@@ -422,7 +426,7 @@ def main() -> None:
         ("Follow-up replies in threads", follow_ups()),
         (
             f"HTTP: signed /role commands, {clients} clients; then slow clients (a byte every 2 s each)",
-            http(clients, *((0.5, 0.5, False, 1, (20, 1.0)) if args.quick else (20, 2, True, 5, (200, 20.0)))),
+            http(clients, *((0.5, 0.5, False, 1, (20, 1.0)) if args.quick else (30, 2, True, 15, (200, 20.0)))),
         ),
     ]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
