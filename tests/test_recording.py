@@ -173,8 +173,21 @@ def test_a_record_the_store_refuses_is_counted_as_dropped_and_holds_up_nothing(t
         assert writer.flush(10)
         assert writer.status() == {"store": "ok", "queued": 0, "written": 3, "dropped": 1}
         assert writer.store.question_count() == 3
-        assert "refused 1 record(s)" in caplog.text
+        assert "refused 1 record(s) so far" in caplog.text
         assert "surface" in caplog.text
+    finally:
+        writer.close()
+
+
+def test_records_refused_batch_after_batch_are_logged_once_not_every_time(tmp_path, knowledge, caplog):
+    url = f"sqlite:///{tmp_path / 'refused-often.sqlite3'}"
+    writer = RecordWriter(lambda: Store.open(url), retention_days=90)
+    try:
+        for record in _records(knowledge, 3):
+            writer.submit(replace(record, surface=None), "U1")
+            assert writer.flush(10)  # each its own batch
+        assert writer.status()["dropped"] == 3
+        assert caplog.text.count("the store refused") == 1
     finally:
         writer.close()
 

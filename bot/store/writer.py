@@ -74,6 +74,7 @@ class RecordWriter:
         self._problem = ""
         self.written = 0
         self.dropped = 0
+        self._refused = 0  # of those dropped, records the database refused
         self._thread = threading.Thread(target=self._run, name="record-writer", daemon=True)
         self._thread.start()
 
@@ -188,11 +189,14 @@ class RecordWriter:
             metrics.STORE_WRITTEN.inc(written)
             if refused:
                 metrics.STORE_DROPPED.inc(len(refused))
-                logger.error(
-                    "the store refused %d record(s), left out and counted as dropped (the rest are written): %s",
-                    len(refused),
-                    refused[0],
-                )
+                before, self._refused = self._refused, self._refused + len(refused)
+                if before == 0 or before // 1000 != self._refused // 1000:  # the first, then one line a thousand
+                    logger.error(
+                        "the store refused %d record(s) so far, left out and counted as dropped (the rest are "
+                        "written); the latest because: %s",
+                        self._refused,
+                        refused[-1],
+                    )
             with self._changed:
                 self.written += written
                 self.dropped += len(refused)
