@@ -8,7 +8,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, insert, inspect, text
+from sqlalchemy import create_engine, event, insert, inspect, text
 
 from bot.core.routing import Declined, EntryAnswer
 from bot.store.recorder import question_record
@@ -200,6 +200,47 @@ def test_records_the_database_refuses_are_left_out_with_why_and_the_rest_are_wri
     assert [recorded.vote for recorded in store.votes_on(first.ref)] == [-1]
     assert store.add([first, second]) == []  # taken already: nothing refused, nothing written twice
     assert store.question_count() == 2
+
+
+def test_one_refused_record_in_a_large_batch_costs_a_few_transactions_not_one_a_record(store, knowledge):
+    # One transaction a record would take minutes for a batch on a distant database.
+    batch = [_record(knowledge, store) for _ in range(200)]
+    batch[137] = replace(batch[137], surface=None)
+    transactions = []
+
+    def began(connection):
+        transactions.append(connection)
+
+    event.listen(store.engine, "begin", began)
+    try:
+        refused = store.add(batch)
+    finally:
+        event.remove(store.engine, "begin", began)
+    assert len(refused) == 1
+    assert store.question_count() == 199
+    # Halving 200 records takes 8 steps; at each, the half holding the bad record is tried twice (as it
+    # is, then as a batch that may hold questions already there) and the other half once.
+    assert len(transactions) <= 1 + 3 * 8
+
+
+def test_values_the_driver_cannot_take_are_refused_too_and_the_reason_can_be_logged(store, knowledge):
+    huge = _record(knowledge, store, score=2**70)  # no integer column holds it
+    surrogate = _record(knowledge, store, declined=True, text="half an emoji \ud83d")  # made without question_record
+    refused = store.add([_record(knowledge, store), huge, surrogate])
+    assert len(refused) == 2
+    assert all(problem.encode("utf-8") for problem in refused)  # fit to be written to a log
+    assert store.question_count() == 1
+
+
+def test_question_and_vote_text_is_made_storable_when_recorded(store, knowledge):
+    answer = Declined("out-of-scope", question="nul\x00 and half an emoji \ud83d")
+    record = question_record(answer, knowledge, "command", "T0TEAM123", store.user_hash("U0ASKER01"), "unanswered")
+    vote = replace(vote_record(record.ref, -1, reason="bad\x00 \ud83d"), user=store.user_hash("U0VOTER01"))
+    assert store.add([record, vote]) == []
+    assert [kept.text for kept in store.questions_since(datetime.now(UTC) - timedelta(hours=1))] == [
+        "nul and half an emoji ?"
+    ]
+    assert [kept.reason for kept in store.votes_on(record.ref)] == ["bad ?"]
 
 
 def test_a_value_too_long_for_its_column_is_refused_on_postgresql(store, knowledge):

@@ -15,7 +15,16 @@ from bot.core.routing import Answer, Declined, SeveralAnswers
 from bot.logs import first_line
 from bot.settings import Settings
 from bot.store.claims import Claims
-from bot.store.records import MAX_TEXT, KeepQuestions, QuestionRecord, Surface, ThreadRecord, new_ref, vote_record
+from bot.store.records import (
+    MAX_TEXT,
+    KeepQuestions,
+    QuestionRecord,
+    Surface,
+    ThreadRecord,
+    new_ref,
+    storable,
+    vote_record,
+)
 
 if TYPE_CHECKING:
     from bot.store.report import Report
@@ -177,4 +186,4 @@ def question_record(
         text=None,
     )
     keep_text = keep == "all" or (keep == "unanswered" and (declined or record.low_confidence))  # never for "none"
-    return replace(record, text=answer.question[:MAX_TEXT]) if keep_text else record
+    return replace(record, text=storable(answer.question[:MAX_TEXT])) if keep_text else record

@@ -74,7 +74,14 @@ def vote_record(
 
 def _clipped(text: str | None) -> str | None:
     text = (text or "").strip()
-    return text[:MAX_TEXT] or None
+    return storable(text[:MAX_TEXT]) or None
+
+
+def storable(text: str) -> str:
+    """Text any database can hold: a NUL character (which PostgreSQL refuses) removed, and a lone
+    half of a surrogate pair (which no UTF-8 database can encode; a JSON body can carry one)
+    replaced."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 @dataclass(frozen=True)

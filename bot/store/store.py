@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from bot.logs import first_line
 from bot.store.records import QuestionRecord, ThreadRecord, VoteRecord, user_hash
@@ -82,24 +82,24 @@ class Store:
 
         A record the database refuses for what it holds (a value too long for its column, a missing
         one) would fail every retry and hold up every record queued behind it. When the batch is
-        refused so, each record is tried on its own and those refused are left out; what they were
-        refused for comes back, one line each (never their values). Writing a batch again never
-        writes anything twice, so a failure part of the way through is safe to retry."""
+        refused so, it is written in halves, and halves of those, down to the records refused on
+        their own, which are left out: a few transactions for one bad record in a batch of hundreds.
+        What they were refused for comes back, one line each (never their values). Writing a batch
+        again never writes anything twice, so a failure part of the way through is safe to retry."""
         records = list(records)
-        if not records:
-            return []
+        return self._add_halving(records) if records else []
+
+    def _add_halving(self, records: list[QuestionRecord | VoteRecord | ThreadRecord]) -> list[str]:
         try:
             self._add_together(records)
             return []
-        except (DataError, IntegrityError):
-            pass
-        refused = []
-        for record in records:
-            try:
-                self._add_together([record])
-            except (DataError, IntegrityError) as error:
-                refused.append(_refusal(error))
-        return refused
+        except Exception as error:
+            if not _refused_for_contents(error):
+                raise  # the database is down, locked, full or missing a table: the batch is retried whole
+            if len(records) == 1:
+                return [_refusal(error)]
+        half = len(records) // 2  # in order: a question is written before a vote on it
+        return self._add_halving(records[:half]) + self._add_halving(records[half:])
 
     def _add_together(self, records: list[QuestionRecord | VoteRecord | ThreadRecord]) -> None:
         asked = [record for record in records if isinstance(record, QuestionRecord)]
@@ -283,17 +283,31 @@ def _copy_questions(connection: Connection, records: list[QuestionRecord]) -> No
             for record in records:
                 row = _question_row(record)
                 copy.write_row([row[column] for column in _QUESTION_COLUMNS])
-    # The driver's own errors, reported as SQLAlchemy reports them for its own statements.
-    except psycopg.IntegrityError as error:
+    # The driver's own errors, reported as SQLAlchemy reports them for its own statements: a question
+    # already there as the IntegrityError that has the batch written again without it; any other
+    # value refused as a DataError, which has the records refused found and left out.
+    except psycopg.errors.UniqueViolation as error:
         raise IntegrityError("COPY questions", None, error) from error
-    except psycopg.DataError as error:
+    except (psycopg.IntegrityError, psycopg.DataError) as error:
         raise DataError("COPY questions", None, error) from error
 
 
-def _refusal(error: DataError | IntegrityError) -> str:
+def _refused_for_contents(error: Exception) -> bool:
+    """Whether the database, or its driver binding the values, refused what the records hold rather
+    than failing to write at all: such a record is refused however often it is tried."""
+    if isinstance(error, DataError | IntegrityError):
+        return True
+    if isinstance(error, StatementError) and not isinstance(error, DBAPIError):  # a value SQLAlchemy could not bind
+        return True
+    return isinstance(error, UnicodeError | OverflowError | TypeError | ValueError)  # the driver could not
+
+
+def _refusal(error: Exception) -> str:
     """What the database refused a record for, in one line: the driver's message, without the
     statement and the values SQLAlchemy adds after it (a question's words among them)."""
-    return first_line(error.orig if error.orig is not None else error)
+    original = getattr(error, "orig", None)
+    line = first_line(original if isinstance(original, BaseException) else error)
+    return line.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate it quotes could not be logged
 
 
 def _insert_questions(connection: Connection, records: list[QuestionRecord]) -> None:
