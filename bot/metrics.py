@@ -41,7 +41,12 @@ STORE_QUEUED = Gauge(
     multiprocess_mode="livesum",
 )
 STORE_WRITTEN = Counter("rolebot_store_written", "Records written to the store.")
-STORE_DROPPED = Counter("rolebot_store_dropped", "Records dropped: the queue was full, or the process stopped.")
+STORE_DROPPED = Counter(
+    "rolebot_store_dropped", "Records dropped: the queue was full, the process stopped, or the database refused them."
+)
+STORE_REFUSED = Counter(
+    "rolebot_store_refused", "Records the database refused for what they held (counted among those dropped too)."
+)
 
 
 class KnowledgeFigures(Collector):

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 
 from bot.store.records import LOW_CONFIDENCE, new_ref
 from bot.store.store import Store
@@ -131,7 +132,8 @@ def test_records_wait_while_the_store_is_down_and_are_written_when_it_is_back(tm
         for record in _records(knowledge, 5):
             assert writer.submit(record, "U1")
         assert writer.flush(10)
-        assert writer.status() | {"written": 5} == {"store": "ok", "queued": 0, "written": 5, "dropped": 0}
+        expected = {"store": "ok", "queued": 0, "written": 5, "dropped": 0, "refused": 0}
+        assert writer.status() | {"written": 5} == expected
         assert writer.store.question_count() == 5
         assert "the store is back" in caplog.text
     finally:
@@ -165,13 +167,15 @@ def test_a_record_the_store_refuses_is_counted_as_dropped_and_holds_up_nothing(t
     url = f"sqlite:///{tmp_path / 'refused.sqlite3'}"
     writer = RecordWriter(lambda: Store.open(url), retention_days=90, retry_seconds=(0.01, 0.05))
     good = _records(knowledge, 4)
+    refused_before = REGISTRY.get_sample_value("rolebot_store_refused_total") or 0
     try:
         writer.submit(good[0], "U1")
         writer.submit(replace(good[1], surface=None), "U1")  # the database requires a surface
         for record in good[2:]:
             writer.submit(record, "U1")
         assert writer.flush(10)
-        assert writer.status() == {"store": "ok", "queued": 0, "written": 3, "dropped": 1}
+        assert writer.status() == {"store": "ok", "queued": 0, "written": 3, "dropped": 1, "refused": 1}
+        assert REGISTRY.get_sample_value("rolebot_store_refused_total") == refused_before + 1
         assert writer.store.question_count() == 3
         assert "refused 1 record(s) so far" in caplog.text
         assert "surface" in caplog.text

@@ -96,7 +96,7 @@ def test_the_writer_with_a_writing_process_writes_all_it_can_and_stops_its_child
             assert writer.submit(record, "U0ASKER01")
         assert writer.flush(30)
         assert store.question_count() == 40
-        assert writer.status() == {"store": "ok", "queued": 0, "written": 40, "dropped": 1}
+        assert writer.status() == {"store": "ok", "queued": 0, "written": 40, "dropped": 1, "refused": 1}
         child = writer.writing_pid
         assert child is not None
     finally:

@@ -112,6 +112,7 @@ class RecordWriter:
                 "queued": len(self._queue) + self._writing,
                 "written": self.written,
                 "dropped": self.dropped,
+                "refused": self._refused,  # of those dropped, the records the database refused
             }
 
     @property
@@ -189,6 +190,7 @@ class RecordWriter:
             metrics.STORE_WRITTEN.inc(written)
             if refused:
                 metrics.STORE_DROPPED.inc(len(refused))
+                metrics.STORE_REFUSED.inc(len(refused))
                 before, self._refused = self._refused, self._refused + len(refused)
                 if before == 0 or before // 1000 != self._refused // 1000:  # the first, then one line a thousand
                     logger.error(
