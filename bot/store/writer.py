@@ -189,25 +189,32 @@ class RecordWriter:
             written = len(batch) - len(refused)
             metrics.STORE_WRITTEN.inc(written)
             if refused:
-                metrics.STORE_DROPPED.inc(len(refused))
-                metrics.STORE_REFUSED.inc(len(refused))
-                before, self._refused = self._refused, self._refused + len(refused)
-                if before == 0 or before // 1000 != self._refused // 1000:  # the first, then one line a thousand
-                    logger.error(
-                        "the store refused %d record(s) so far, left out and counted as dropped (the rest are "
-                        "written); the latest because: %s",
-                        self._refused,
-                        refused[-1],
-                    )
+                self._set_aside(refused)
             with self._changed:
                 self.written += written
-                self.dropped += len(refused)
                 self._writing = 0
                 metrics.STORE_QUEUED.set(len(self._queue))
                 if self._problem:
                     logger.warning("the store is back; %d record(s) queued are being written", len(self._queue))
                     self._problem = ""
                 self._changed.notify_all()
+
+    def _set_aside(self, refused: list[str]) -> None:
+        """Count records the database refused as dropped; log the first, then one line a thousand."""
+        metrics.STORE_DROPPED.inc(len(refused))
+        metrics.STORE_REFUSED.inc(len(refused))
+        with self._changed:
+            before = self._refused
+            self._refused += len(refused)
+            self.dropped += len(refused)
+            so_far = self._refused
+        if before == 0 or before // 1000 != so_far // 1000:
+            logger.error(
+                "the store refused %d record(s) so far, left out and counted as dropped (the rest are written); "
+                "the latest because: %s",
+                so_far,
+                refused[-1],
+            )
 
     def open_store(self) -> Store | None:
         """The store, opened now if it is not yet (for a caller that cannot wait for the writer to
