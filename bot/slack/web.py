@@ -100,8 +100,10 @@ class SlackWeb:
         if problem:
             logger.warning("refused a request: %s", problem)
             return 401, "invalid request signature\n", {}
-        document, shape = _parsed(body, environ.get("CONTENT_TYPE", ""))
-        if document is None:
+        text = _utf8(body)
+        content_type = environ.get("CONTENT_TYPE", "")
+        document, shape = _parsed(text, content_type) if text is not None else (None, "the body is not UTF-8")
+        if text is None or document is None:
             logger.warning("refused a signed request: %s", shape)
             return 400, "malformed request\n", {}
         headers: dict[str, str | Sequence[str]] = {
@@ -111,9 +113,9 @@ class SlackWeb:
             # from outside they are not Slack's and are not signed.
             if name.startswith("HTTP_") and not name.startswith("HTTP_X_SLACK_BOLT_")
         }
-        headers["content-type"] = environ.get("CONTENT_TYPE", "")
+        headers["content-type"] = content_type
         try:
-            response = self.app.dispatch(_bolt_request(body, document, environ.get("QUERY_STRING", ""), headers))
+            response = self.app.dispatch(_bolt_request(text, document, environ.get("QUERY_STRING", ""), headers))
         except Exception as error:  # a signed but unexpected payload must not become a 500
             logger.warning("could not handle a signed request: %s: %s", type(error).__name__, error)
             return 400, "unsupported request\n", {}
@@ -186,15 +188,18 @@ _LIST_FIELDS = ("actions", "authorizations")
 _TEXT_FIELDS = ("type", "event_id", "team_id", "api_app_id", "callback_id", "response_url", "trigger_id")
 
 
-def _parsed(body: bytes, content_type: str) -> tuple[dict[str, Any] | None, str]:
+def _utf8(body: bytes) -> str | None:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _parsed(text: str, content_type: str) -> tuple[dict[str, Any] | None, str]:
     """The document in a request's body, as Bolt's listeners read it: a JSON body, an interaction's
     `payload` field, or the fields of a form such as a slash command; or None and what is wrong with
     its shape. Parsed once, here: Bolt would parse it again, and it takes any form body holding the
     word "payload" for an interaction, so a /role question with that word went unanswered."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, "the body is not UTF-8"
     if "application/json" in content_type or text.startswith("{"):  # JSON, as Bolt reads it
         name, source = "the JSON body", text
     else:
@@ -211,14 +216,14 @@ def _parsed(body: bytes, content_type: str) -> tuple[dict[str, Any] | None, str]
 
 
 def _bolt_request(
-    body: bytes, document: dict[str, Any], query: str, headers: dict[str, str | Sequence[str]]
+    text: str, document: dict[str, Any], query: str, headers: dict[str, str | Sequence[str]]
 ) -> BoltRequest:
     """A Bolt request carrying the document already parsed. Bolt's constructor takes a parsed body only
     in its Socket Mode form, which differs from HTTP's only in what the request keeps as raw text
     (for signature checks, which SlackWeb has made) and how it copies itself (for lazy listeners,
     which Role Bot does not use)."""
     request = BoltRequest(body=document, query=query, headers=headers, mode="socket_mode")
-    request.raw_body, request.mode = body.decode("utf-8"), "http"
+    request.raw_body, request.mode = text, "http"
     return request
 
 
