@@ -42,6 +42,14 @@ def store(sqlite_url):
     opened.close()
 
 
+@pytest.fixture
+def writer(sqlite_url):
+    """A record writer whose batches a child process writes to SQLite (closed again when a test has)."""
+    made = RecordWriter(lambda: Store.open(sqlite_url), retention_days=90, separate_process=True)
+    yield made
+    made.close()
+
+
 def test_a_batch_the_child_confirms_is_in_the_database(store_url, knowledge):
     store = Store.open(store_url)
     writing = WritingProcess.for_store(store)
@@ -85,22 +93,19 @@ def test_a_database_that_refuses_the_batch_is_reported_with_its_reason(store, kn
         writing.close()
 
 
-def test_the_writer_with_a_writing_process_writes_all_it_can_and_stops_its_child(sqlite_url, knowledge):
-    writer = RecordWriter(lambda: Store.open(sqlite_url), retention_days=90, separate_process=True)
-    try:
-        store = writer.open_store()
-        assert store is not None
-        records = _records(knowledge, store, 41)
-        records[20] = replace(records[20], surface=None)  # refused by the database: counted, never retried
-        for record in records:
-            assert writer.submit(record, "U0ASKER01")
-        assert writer.flush(30)
-        assert store.question_count() == 40
-        assert writer.status() == {"store": "ok", "queued": 0, "written": 40, "dropped": 1, "refused": 1}
-        child = writer.writing_pid
-        assert child is not None
-    finally:
-        writer.close()
+def test_the_writer_with_a_writing_process_writes_all_it_can_and_stops_its_child(writer, knowledge):
+    store = writer.open_store()
+    assert store is not None
+    records = _records(knowledge, store, 41)
+    records[20] = replace(records[20], surface=None)  # refused by the database: counted, never retried
+    for record in records:
+        assert writer.submit(record, "U0ASKER01")
+    assert writer.flush(30)
+    assert store.question_count() == 40
+    assert writer.status() == {"store": "ok", "queued": 0, "written": 40, "dropped": 1, "refused": 1}
+    child = writer.writing_pid
+    assert child is not None
+    writer.close()
     assert writer.writing_pid is None
     with pytest.raises(ProcessLookupError):
         os.kill(child, 0)
@@ -136,18 +141,14 @@ def test_signals_to_stop_reach_the_parent_not_the_child(store, knowledge):
         writing.close()
 
 
-def test_no_child_is_started_before_there_is_something_to_write(sqlite_url, knowledge):
-    writer = RecordWriter(lambda: Store.open(sqlite_url), retention_days=90, separate_process=True)
-    try:
-        store = writer.open_store()
-        assert store is not None
-        assert writer.flush(10)
-        assert writer.writing_pid is None  # connecting at start wrote nothing, so started nothing
-        assert writer.submit(_records(knowledge, store, 1)[0], "U0ASKER01")
-        assert writer.flush(30)
-        assert writer.writing_pid is not None
-    finally:
-        writer.close()
+def test_no_child_is_started_before_there_is_something_to_write(writer, knowledge):
+    store = writer.open_store()
+    assert store is not None
+    assert writer.flush(10)
+    assert writer.writing_pid is None  # connecting at start wrote nothing, so started nothing
+    assert writer.submit(_records(knowledge, store, 1)[0], "U0ASKER01")
+    assert writer.flush(30)
+    assert writer.writing_pid is not None
 
 
 def test_a_writer_closed_while_its_store_is_still_opening_never_starts_a_child(sqlite_url, knowledge):
