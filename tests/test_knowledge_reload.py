@@ -1,4 +1,5 @@
-"""Editing the knowledge file while the bot runs: valid edits take effect, broken ones do not."""
+"""Editing the knowledge file while the bot runs: valid edits take effect, broken ones do not; answers
+kept for repeated questions go with the knowledge they came from."""
 
 import json
 import logging
@@ -64,3 +65,24 @@ def test_the_running_web_process_picks_up_an_edit_within_seconds(slack, tmp_path
         assert risk_title() == "Risk and Issue Management"
     finally:
         web.stop()
+
+
+def test_an_edit_changes_the_answer_to_a_question_already_asked(tmp_path):
+    path = tmp_path / "roles.yaml"
+    shutil.copy(DEFAULT_KNOWLEDGE_PATH, path)
+    answerer = Answerer.from_file(path)
+    question = "who handles the zorblax?"
+    assert answerer.answer(question)[0].entry_id is None  # a word the knowledge does not know: declined
+    assert answerer.answer(question)[0].entry_id is None  # and asked again
+    _edit(path, "hints: [risk, risks,", "hints: [zorblax, risk, risks,")
+    assert answerer.refresh() is True
+    assert answerer.answer(question)[0].entry_id == "delivery-lead/risk-management"
+
+
+def test_answers_kept_for_repeated_questions_stay_within_their_bound(monkeypatch):
+    monkeypatch.setattr("bot.core.answerer.ANSWERS_KEPT", 8)
+    answerer = Answerer.from_file(DEFAULT_KNOWLEDGE_PATH)
+    for number in range(20):
+        answerer.answer(f"who handles risk number {number}?")
+    assert answerer.answer("who handles risk number 19?")[0].entry_id == "delivery-lead/risk-management"
+    assert answerer._served._recent.cache_info().currsize == 8

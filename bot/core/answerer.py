@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 from bot.core.follow_up import follow_up
@@ -18,6 +19,11 @@ from bot.core.matcher import Matcher
 from bot.core.routing import Answer, route
 
 WATCH_SECONDS = 2.0
+# Answers to recent questions are kept, with the knowledge they came from: people ask the same few
+# things ("compare", "who owns the budget?") far more often than anything else, and finding an answer
+# costs ten to fifty times what looking one up does. Bounded in count and in the length of what is kept.
+ANSWERS_KEPT = 4096
+LONGEST_KEPT = 300  # characters; longer questions (scenarios) rarely repeat word for word
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +32,7 @@ class Answerer:
     """Answers texts from one knowledge file, reloading it when it changes."""
 
     def __init__(self, knowledge: Knowledge) -> None:
-        self._matcher = Matcher(knowledge)
+        self._served = _Served(Matcher(knowledge))
         self._version = _version_of(knowledge.path)
         self._lock = threading.Lock()
         self.reloads = 0  # edits taken over while running
@@ -38,18 +44,18 @@ class Answerer:
 
     @property
     def knowledge(self) -> Knowledge:
-        return self._matcher.knowledge
+        return self._served.matcher.knowledge
 
     def answer(self, text: str) -> tuple[Answer, Knowledge]:
         """The answer to a /role argument, a mention or a DM, and the knowledge it came from
         (render with that one: the file may be reloaded at any moment)."""
-        matcher = self._matcher
-        return route(text, matcher), matcher.knowledge
+        served = self._served  # one read: a reload swaps the matcher and its answers together
+        return served.answer(text), served.matcher.knowledge
 
     def answer_follow_up(self, text: str, last: str, bot_user_id: str = "") -> tuple[Answer | None, Knowledge]:
         """The answer to a reply in a thread whose last answer was `last`, or None when the reply is
         not a question for Role Bot; and the knowledge it came from."""
-        matcher = self._matcher
+        matcher = self._served.matcher
         return follow_up(text, last, matcher, bot_user_id), matcher.knowledge
 
     def refresh(self) -> bool:
@@ -66,7 +72,7 @@ class Answerer:
                 logger.warning("kept the last good knowledge; the edited file has a problem: %s", error)
                 self.refused_reloads += 1
                 return False
-            self._matcher = matcher
+            self._served = _Served(matcher)
             self.reloads += 1
             logger.info("loaded the edited knowledge file %s (%d answers)", path, len(matcher.knowledge.entries))
             return True
@@ -87,6 +93,21 @@ class Answerer:
         thread = threading.Thread(target=keep_watching, name="knowledge-watcher", daemon=True)
         thread.start()
         return thread
+
+
+class _Served:
+    """A matcher and the answers it recently gave."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        self.matcher = matcher
+        self._recent = lru_cache(maxsize=ANSWERS_KEPT)(self._route)  # thread-safe
+
+    def answer(self, text: str) -> Answer:
+        # Answers are immutable and depend on nothing but the text and the matcher.
+        return self._recent(text) if len(text) <= LONGEST_KEPT else self._route(text)
+
+    def _route(self, text: str) -> Answer:
+        return route(text, self.matcher)
 
 
 def _version_of(path: Path) -> tuple[int, int] | None:
