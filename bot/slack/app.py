@@ -6,8 +6,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.middleware import Middleware
 
@@ -49,7 +50,7 @@ def build_app(
         # No token on the app's own client: with one, Bolt calls auth.test while it is built and fails
         # the start when Slack does not answer. The token comes with each request from `authorize`.
         client=web_client("", settings.api_url),
-        authorize=_authorize_with(identity),
+        authorize=_IdentityAuthorize(identity),
         # Listeners run on the thread serving the request, so acknowledging never waits for a pool
         # thread; those that talk to Slack hand themselves to the replies pool (handlers/background.py).
         process_before_response=True,
@@ -91,12 +92,24 @@ def _kind(body: object) -> str:
     return str(kind)[:60]
 
 
-def _authorize_with(identity: Identity) -> Callable[..., AuthorizeResult]:
-    # Bolt passes arguments by the names in the function's signature, which for a bound method include `self`.
-    def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
-        return identity.authorize(enterprise_id, team_id, user_id)
+class _IdentityAuthorize(Authorize):
+    """Bolt's `authorize`: the bot's token and identity, from Identity. Given to Bolt as an Authorize
+    object, it is called directly; a function would have its arguments worked out on every request."""
 
-    return authorize
+    def __init__(self, identity: Identity) -> None:
+        super().__init__()
+        self._identity = identity
+
+    def __call__(  # Bolt calls it with these keywords, and may add the actor's
+        self,
+        *,
+        context: BoltContext,  # noqa: ARG002 (Bolt's signature)
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None,
+        **_actor: str | None,
+    ) -> AuthorizeResult:
+        return self._identity.authorize(enterprise_id, team_id, user_id)
 
 
 class _Prepare(Middleware):
