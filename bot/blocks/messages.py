@@ -41,8 +41,14 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 def private_reply(answer: Answer, knowledge: Knowledge) -> Reply:
     """The /role reply, seen only by the asker: the answer, a Share button, and follow-ups."""
     if not isinstance(answer, Declined):  # answers repeat: build each once (declines echo the question)
-        return _cached_private_reply(knowledge, _rendering_key(answer))
+        return _private_reply_for(knowledge, answer)
     return _private_reply(answer, knowledge)
+
+
+@lru_cache(maxsize=1024)
+def _private_reply_for(knowledge: Knowledge, answer: Answer) -> Reply:
+    # The same question gives the same answer, so this finds most replies without working out the key.
+    return _cached_private_reply(knowledge, _rendering_key(answer))
 
 
 @lru_cache(maxsize=1024)
