@@ -1,6 +1,6 @@
 """The store on SQLite and on a real PostgreSQL server: its schema, what it keeps, and what it forgets."""
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -31,7 +31,7 @@ def _record(knowledge, store, user_id="U0ASKER01", score=90, declined=False, kee
         else EntryAnswer("delivery-lead/risk-management", question="who handles risk?", score=score)
     )
     record = question_record(answer, knowledge, "command", "T0TEAM123", store.user_hash(user_id), keep)
-    return record.__class__(**{**record.__dict__, **changes})
+    return replace(record, **changes)
 
 
 def test_the_migrated_schema_is_the_one_the_code_describes(store):
@@ -70,7 +70,7 @@ def test_a_database_of_the_release_before_is_upgraded_with_its_records(store_url
             "unanswered",
             ref="f" * 32,  # sorts after every reference made from now on
         )
-        row = {**old.__dict__, "user_hash": old.user}
+        row = {**asdict(old), "user_hash": old.user}
         del row["user"]
         connection.execute(insert(questions), [row])
     engine.dispose()

@@ -6,7 +6,6 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -185,5 +184,6 @@ def question_record(
         knowledge_version=knowledge.version,
         text=None,
     )
-    keep_text = keep == "all" or (keep == "unanswered" and (declined or record.low_confidence))  # never for "none"
-    return replace(record, text=storable(answer.question[:MAX_TEXT])) if keep_text else record
+    if keep == "all" or (keep == "unanswered" and (declined or record.low_confidence)):  # never for "none"
+        record.text = storable(answer.question[:MAX_TEXT])
+    return record

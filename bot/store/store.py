@@ -6,6 +6,7 @@ import contextlib
 import secrets
 import threading
 from collections.abc import Iterable
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -331,9 +332,13 @@ def _insert_questions(connection: Connection, records: list[QuestionRecord]) -> 
 
 
 def _question_row(record: QuestionRecord) -> dict[str, object]:
-    row = dict(vars(record))  # shallow: dataclasses.asdict deep-copies every value, at many times the cost
+    # Field by field: dataclasses.asdict deep-copies every value, at many times the cost.
+    row: dict[str, object] = {name: getattr(record, name) for name in _QUESTION_FIELDS}
     row["user_hash"] = row.pop("user")
     return row
+
+
+_QUESTION_FIELDS = tuple(field.name for field in fields(QuestionRecord))
 
 
 def _question_record(row: object) -> QuestionRecord:

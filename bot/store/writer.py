@@ -14,7 +14,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot import metrics
@@ -37,12 +37,17 @@ REOPEN_SECONDS = 5.0  # how long open_store() leaves a store that failed to open
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Pending:
     """A record waiting to be written, with the raw user id it is to be hashed from."""
 
     record: QuestionRecord | VoteRecord | ThreadRecord
     user_id: str
+
+    def hashed(self, user: str) -> QuestionRecord | VoteRecord | ThreadRecord:
+        """The record, its user filled in with their hashed id (again, if a batch is tried again)."""
+        self.record.user = user
+        return self.record
 
 
 class RecordWriter:
@@ -172,7 +177,7 @@ class RecordWriter:
                     store.purge(self._retention_days)
                     last_purge = time.monotonic()
                 hashes = {user_id: store.user_hash(user_id) for user_id in {item.user_id for item in batch}}
-                records = [replace(item.record, user=hashes[item.user_id]) for item in batch]
+                records = [item.hashed(hashes[item.user_id]) for item in batch]
                 refused: list[str] = []
                 if self._process is None:
                     refused = store.add(records)
