@@ -199,6 +199,8 @@ def http(
     targets: list[tuple[str, str | None, dict[str, str], int]] = [
         ("minimal Bolt app", "'bench.minimal_app:create_app()'", {}, 1),
         ("Role Bot, no store", None, {"ROLE_STORE": "off"}, 1),
+        # Every question worked out afresh: what questions never asked before cost.
+        ("Role Bot, no store, no answers kept", None, {"ROLE_STORE": "off", "ROLE_ANSWERS_KEPT": "0"}, 1),
         ("Role Bot, SQLite", None, {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}"}, 1),
     ]
     if postgres and binaries() is not None:
@@ -258,13 +260,17 @@ def http(
     base = done["Role Bot, no store"]
     minimal = done["minimal Bolt app"]
     rows.append(("throughput ratio, Role Bot (no store) / minimal", f"{base.rate / minimal.rate:.2f}"))
+    afresh = done["Role Bot, no store, no answers kept"]
+    rows.append(
+        ("throughput ratio, Role Bot (no store, no answers kept) / minimal", f"{afresh.rate / minimal.rate:.2f}")
+    )
     if "Role Bot, 2 processes on PostgreSQL" in done:
         two = done["Role Bot, 2 processes on PostgreSQL"]
         rows.append(
             ("throughput ratio, Role Bot (2 processes on PostgreSQL) / minimal", f"{two.rate / minimal.rate:.2f}")
         )
     for name, driven in done.items():
-        if name.startswith("Role Bot, ") and driven is not base:
+        if name.startswith("Role Bot, ") and driven not in (base, afresh):
             ratios = [mine / theirs for mine, theirs in zip(driven.rates, base.rates, strict=True)]
             spread = (
                 f" (rounds: median {statistics.median(ratios):.2f}, {min(ratios):.2f}–{max(ratios):.2f})"

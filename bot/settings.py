@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.answerer import ANSWERS_KEPT
 from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -42,6 +43,7 @@ class Settings:
     store_writer: str = "process"
     hash_key: str = ""  # ROLE_HASH_KEY: the key user ids are hashed with ('' : one kept in the database)
     watch_seconds: float = 2.0  # ROLE_WATCH_SECONDS: how often the knowledge file is checked for edits
+    answers_kept: int = ANSWERS_KEPT  # ROLE_ANSWERS_KEPT: answers to recent questions kept (0: none)
     owners: frozenset[str] = frozenset()  # ROLE_OWNERS: Slack user ids who see the report in App Home
     follow_ups: bool = True  # ROLE_FOLLOW_UPS=off: answer in threads only when mentioned
     metrics_token: str = ""  # ROLE_METRICS_TOKEN: when set, GET /metrics needs "Authorization: Bearer <it>"
@@ -84,6 +86,9 @@ class Settings:
             watch_seconds = -1.0
         if not 0.1 <= watch_seconds <= 3600:
             raise SettingsError(f"ROLE_WATCH_SECONDS must be a number of seconds from 0.1 to 3600, not {watch!r}")
+        kept = env.get("ROLE_ANSWERS_KEPT", "").strip() or str(ANSWERS_KEPT)
+        if not kept.isdigit() or int(kept) > 1_000_000:
+            raise SettingsError(f"ROLE_ANSWERS_KEPT must be a number of answers from 0 to 1000000, not {kept!r}")
         owners = frozenset(re.split(r"[\s,]+", env.get("ROLE_OWNERS", "").strip())) - {""}
         strange = sorted(owner for owner in owners if not _USER_ID.match(owner))
         if strange:
@@ -109,6 +114,7 @@ class Settings:
             store_writer=writer,
             hash_key=env.get("ROLE_HASH_KEY", "").strip(),
             watch_seconds=watch_seconds,
+            answers_kept=int(kept),
             owners=owners,
             follow_ups=follow_ups == "on",
             metrics_token=env.get("ROLE_METRICS_TOKEN", "").strip(),

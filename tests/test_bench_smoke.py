@@ -24,4 +24,5 @@ def test_the_benchmark_runs_on_a_tiny_size():
     ):
         assert section in result.stdout
     assert "throughput ratio, Role Bot (no store) / minimal" in result.stdout
+    assert "throughput ratio, Role Bot (no store, no answers kept) / minimal" in result.stdout
     assert "throughput ratio, Role Bot, SQLite / no store" in result.stdout

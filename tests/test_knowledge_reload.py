@@ -79,10 +79,15 @@ def test_an_edit_changes_the_answer_to_a_question_already_asked(tmp_path):
     assert answerer.answer(question)[0].entry_id == "delivery-lead/risk-management"
 
 
-def test_answers_kept_for_repeated_questions_stay_within_their_bound(monkeypatch):
-    monkeypatch.setattr("bot.core.answerer.ANSWERS_KEPT", 8)
-    answerer = Answerer.from_file(DEFAULT_KNOWLEDGE_PATH)
+def test_answers_kept_for_repeated_questions_stay_within_their_bound():
+    answerer = Answerer.from_file(DEFAULT_KNOWLEDGE_PATH, answers_kept=8)
     for number in range(20):
         answerer.answer(f"who handles risk number {number}?")
     assert answerer.answer("who handles risk number 19?")[0].entry_id == "delivery-lead/risk-management"
     assert answerer._served._recent.cache_info().currsize == 8
+
+
+def test_with_no_answers_kept_every_question_is_answered_afresh():
+    answerer = Answerer.from_file(DEFAULT_KNOWLEDGE_PATH, answers_kept=0)
+    for _ in range(2):
+        assert answerer.answer("who handles risk?")[0].entry_id == "delivery-lead/risk-management"

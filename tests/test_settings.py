@@ -54,6 +54,8 @@ def test_api_url_and_knowledge_path_are_read():
         ({"ROLE_OWNERS": "U012AB3CD, <!channel>"}, "ROLE_OWNERS"),
         ({"ROLE_FOLLOW_UPS": "sometimes"}, "ROLE_FOLLOW_UPS"),
         ({"ROLE_STORE_WRITER": "fork"}, "ROLE_STORE_WRITER"),
+        ({"ROLE_ANSWERS_KEPT": "-1"}, "ROLE_ANSWERS_KEPT"),
+        ({"ROLE_ANSWERS_KEPT": "lots"}, "ROLE_ANSWERS_KEPT"),
     ],
 )
 def test_a_half_set_or_malformed_configuration_names_the_variable(env, named):
@@ -105,6 +107,8 @@ def test_the_hash_key_is_a_secret_and_the_store_settings_are_read():
     assert (settings.store_enabled, settings.keep_questions, settings.retention_days) == (False, "all", 30)
     assert Settings.from_env({}).store_writer == "process"
     assert Settings.from_env({"ROLE_STORE_WRITER": " Thread "}).store_writer == "thread"
+    assert Settings.from_env({}).answers_kept == 4096
+    assert Settings.from_env({"ROLE_ANSWERS_KEPT": "0"}).answers_kept == 0
 
 
 def test_owners_are_read_as_a_set_of_user_ids():

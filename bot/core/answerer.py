@@ -31,16 +31,17 @@ logger = logging.getLogger(__name__)
 class Answerer:
     """Answers texts from one knowledge file, reloading it when it changes."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
-        self._served = _Served(Matcher(knowledge))
+    def __init__(self, knowledge: Knowledge, answers_kept: int = ANSWERS_KEPT) -> None:
+        self._answers_kept = answers_kept
+        self._served = _Served(Matcher(knowledge), answers_kept)
         self._version = _version_of(knowledge.path)
         self._lock = threading.Lock()
         self.reloads = 0  # edits taken over while running
         self.refused_reloads = 0  # edits refused because they did not pass the checks
 
     @classmethod
-    def from_file(cls, path: Path) -> Answerer:
-        return cls(load_knowledge(path))
+    def from_file(cls, path: Path, answers_kept: int = ANSWERS_KEPT) -> Answerer:
+        return cls(load_knowledge(path), answers_kept)
 
     @property
     def knowledge(self) -> Knowledge:
@@ -72,7 +73,7 @@ class Answerer:
                 logger.warning("kept the last good knowledge; the edited file has a problem: %s", error)
                 self.refused_reloads += 1
                 return False
-            self._served = _Served(matcher)
+            self._served = _Served(matcher, self._answers_kept)
             self.reloads += 1
             logger.info("loaded the edited knowledge file %s (%d answers)", path, len(matcher.knowledge.entries))
             return True
@@ -98,13 +99,14 @@ class Answerer:
 class _Served:
     """A matcher and the answers it recently gave."""
 
-    def __init__(self, matcher: Matcher) -> None:
+    def __init__(self, matcher: Matcher, answers_kept: int) -> None:
         self.matcher = matcher
-        self._recent = lru_cache(maxsize=ANSWERS_KEPT)(self._route)  # thread-safe
+        self._recent = lru_cache(maxsize=answers_kept)(self._route) if answers_kept else None  # thread-safe
 
     def answer(self, text: str) -> Answer:
         # Answers are immutable and depend on nothing but the text and the matcher.
-        return self._recent(text) if len(text) <= LONGEST_KEPT else self._route(text)
+        recent = self._recent
+        return recent(text) if recent is not None and len(text) <= LONGEST_KEPT else self._route(text)
 
     def _route(self, text: str) -> Answer:
         return route(text, self.matcher)

@@ -43,7 +43,7 @@ def build_app(
         identity = Identity(settings.bot_token, settings.api_url)
         identity.start()
     if answerer is None:
-        answerer = Answerer.from_file(settings.knowledge_path)
+        answerer = Answerer.from_file(settings.knowledge_path, settings.answers_kept)
         answerer.watch(settings.watch_seconds)
     replies = pool or ListenerPool(LISTENER_THREADS, "reply")
     app = App(

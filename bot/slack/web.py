@@ -153,7 +153,7 @@ def _create_app() -> SlackWeb:
     settings.require("http")
     identity = Identity(settings.bot_token, settings.api_url, on_refused=stop_this_process)
     identity.start()
-    answerer = Answerer.from_file(settings.knowledge_path)
+    answerer = Answerer.from_file(settings.knowledge_path, settings.answers_kept)
     answerer.watch(settings.watch_seconds)
     recorder = Recorder.from_settings(settings)
     # When the worker stops, the replies in hand are sent first (Python finishes a thread pool's work
