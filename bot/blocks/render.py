@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 
 import orjson
 from slack_sdk.models.blocks import (
@@ -43,20 +42,23 @@ class Reply:
     blocks: list[Block]
     text: str
 
+    # What is made once and kept goes into the instance's __dict__ directly, not through
+    # functools.cached_property: before Python 3.12 that takes one lock shared by every instance, and
+    # under load the threads answering /role queued on it.
+
     def blocks_as_dicts(self) -> list[dict]:
         """The blocks as Slack receives them, checked against Block Kit's limits (once, then kept)."""
-        return self._serialised
-
-    @cached_property
-    def _serialised(self) -> list[dict]:
-        return [block.to_dict() for block in self.blocks]
+        kept: list[dict] | None = self.__dict__.get("_serialised")
+        if kept is None:
+            kept = self.__dict__["_serialised"] = [block.to_dict() for block in self.blocks]
+        return kept
 
     def with_block(self, block: Block, serialised: dict | None = None) -> Reply:
         """This reply with one more block at the end, reusing this reply's checked blocks: a cached
         reply stays cheap to send when each copy gets a block of its own (whose dict may be given,
         already known to match the block)."""
         extended = Reply([*self.blocks, block], self.text)
-        extended.__dict__["_serialised"] = [*self._serialised, serialised or block.to_dict()]
+        extended.__dict__["_serialised"] = [*self.blocks_as_dicts(), serialised or block.to_dict()]
         return extended
 
     def message(self) -> dict:
@@ -65,13 +67,14 @@ class Reply:
 
     def private_json(self) -> str:
         """The whole message, shown to the asker only, as the JSON body of an HTTP response (made
-        once: a reply kept for repeated answers is sent again as it is)."""
-        return self._private_json
-
-    @cached_property
-    def _private_json(self) -> str:
-        # orjson: on every /role answer, the standard library's json took eight times as long.
-        return orjson.dumps({"response_type": "ephemeral", **self.message()}).decode()
+        once: a reply kept for repeated answers is sent again as it is). With orjson: on every /role
+        answer, the standard library's json took eight times as long."""
+        kept: str | None = self.__dict__.get("_private_json")
+        if kept is None:
+            kept = self.__dict__["_private_json"] = orjson.dumps(
+                {"response_type": "ephemeral", **self.message()}
+            ).decode()
+        return kept
 
 
 def render_answer(answer: Answer, knowledge: Knowledge) -> Reply:
