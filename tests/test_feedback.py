@@ -136,3 +136,13 @@ def test_the_feedback_block_sent_is_the_one_slack_sdks_model_describes(reply):
     answer = EntryAnswer("delivery-lead/risk-management", question='who handles "risk" <here>?')
     sent = with_feedback(reply("who handles risk?"), "f" * 32, answer).blocks_as_dicts()[-1]
     assert sent == feedback_block("f" * 32, answer.question).to_dict()
+
+
+@pytest.mark.parametrize("question", ["compare", "who handles risk?", "order me a pizza"])
+def test_the_acknowledgement_json_is_the_message_with_its_feedback_block(reply, question):
+    answer = EntryAnswer("delivery-lead/risk-management", question='who handles "risk" <here> \u2028 ünïcode?')
+    plain = reply(question)
+    extended = with_feedback(plain, "f" * 32, answer)
+    for sent in (plain, extended, plain):  # the plain reply's JSON is unchanged by the copy made from it
+        assert json.loads(sent.private_json()) == {"response_type": "ephemeral", **sent.message()}
+    assert json.loads(extended.private_json())["blocks"][-1] == feedback_block("f" * 32, answer.question).to_dict()
