@@ -5,8 +5,16 @@ import json
 
 import pytest
 
-from bot.blocks.feedback import EXPECTED_BLOCK, FEEDBACK_ACTION, INPUT, WRONG_BLOCK, feedback_block, with_feedback
-from bot.core.routing import EntryAnswer
+from bot.blocks.feedback import (
+    EXPECTED_BLOCK,
+    FEEDBACK_ACTION,
+    INPUT,
+    WRONG_BLOCK,
+    feedback_block,
+    private_json_with_feedback,
+    with_feedback,
+)
+from bot.core.routing import EntryAnswer, HelpAnswer
 from tests.support import fake_slack
 from tests.support.fake_slack import feedback_click, interaction, view_submission
 from tests.support.in_process import OWNER
@@ -138,11 +146,15 @@ def test_the_feedback_block_sent_is_the_one_slack_sdks_model_describes(reply):
     assert sent == feedback_block("f" * 32, answer.question).to_dict()
 
 
-@pytest.mark.parametrize("question", ["compare", "who handles risk?", "order me a pizza"])
+@pytest.mark.parametrize("question", ["compare", "who handles risk?", "order me a pizza", "help"])
 def test_the_acknowledgement_json_is_the_message_with_its_feedback_block(reply, question):
-    answer = EntryAnswer("delivery-lead/risk-management", question='who handles "risk" <here> \u2028 ünïcode?')
+    answer = EntryAnswer("delivery-lead/risk-management", question='who {handles} "risk" <here>\n \u2028 ünïcode 👀?')
     plain = reply(question)
     extended = with_feedback(plain, "f" * 32, answer)
     for sent in (plain, extended, plain):  # the plain reply's JSON is unchanged by the copy made from it
         assert json.loads(sent.private_json()) == {"response_type": "ephemeral", **sent.message()}
     assert json.loads(extended.private_json())["blocks"][-1] == feedback_block("f" * 32, answer.question).to_dict()
+    # What /role acknowledges with, made from the reply's kept JSON: the same message.
+    for ref, rated in (("f" * 32, answer), (None, answer), ("f" * 32, HelpAnswer())):
+        made = private_json_with_feedback(plain, ref, rated)
+        assert json.loads(made) == json.loads(with_feedback(plain, ref, rated).private_json())

@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 
+import orjson
 from slack_sdk.models.blocks import (
     ContextActionsBlock,
     FeedbackButtonObject,
@@ -47,11 +48,24 @@ class Rating:
 
 def with_feedback(reply: Reply, ref: str | None, answer: Answer) -> Reply:
     """The reply with 👍/👎 under it, when its question was recorded (the help card gets none)."""
-    if ref is None or isinstance(answer, HelpAnswer) or len(reply.blocks) >= MAX_BLOCKS:
+    if not _rated(reply, ref, answer):
         return reply
-    up, down = _values(ref, answer.question)
+    up, down = _values(ref or "", answer.question)
     # The block object only counts towards the message's blocks; what Slack receives is the dict.
     return reply.with_block(_FEEDBACK_SHAPE, _feedback_dict(up, down))
+
+
+def private_json_with_feedback(reply: Reply, ref: str | None, answer: Answer) -> str:
+    """with_feedback(reply, ref, answer).private_json(), made from the reply's kept JSON and the
+    block's JSON with only its two values filled in: this is every /role acknowledgement."""
+    if not _rated(reply, ref, answer):
+        return reply.private_json()
+    up, down = _values(ref or "", answer.question)
+    return reply.private_json_with(f"{_BEFORE_UP}{_json_text(up)}{_BEFORE_DOWN}{_json_text(down)}{_AFTER_DOWN}")
+
+
+def _rated(reply: Reply, ref: str | None, answer: Answer) -> bool:
+    return ref is not None and not isinstance(answer, HelpAnswer) and len(reply.blocks) < MAX_BLOCKS
 
 
 def feedback_block(ref: str, question: str) -> ContextActionsBlock:
@@ -97,6 +111,19 @@ def _button(text: str, value: str, label: str) -> dict:
         "value": value,
         "accessibility_label": label,
     }
+
+
+def _json_text(text: str) -> str:
+    return orjson.dumps(text).decode()
+
+
+# The block's JSON in the three pieces around its two values, made from the block's dict with
+# placeholders so that the two never differ. In ASCII (the emoji escaped): joined to a reply's JSON,
+# text of one byte a character stays so, rather than the whole body being copied out at four bytes a
+# character for the sake of 👍.
+_BEFORE_UP, _BEFORE_DOWN, _AFTER_DOWN = json.dumps(_feedback_dict("\0", "\0"), separators=(",", ":")).split(
+    json.dumps("\0")
+)
 
 
 def read_rating(value: object) -> Rating | None:

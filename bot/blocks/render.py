@@ -76,6 +76,22 @@ class Reply:
             ).decode()
         return kept
 
+    def private_json_with(self, block_json: str) -> str:
+        """private_json() of this reply with one more block at the end, given as its JSON text: made
+        from this reply's own JSON, kept, rather than written out again for every copy."""
+        head, tail = self._private_parts()
+        return f"{head}{block_json}{tail}"
+
+    def _private_parts(self) -> tuple[str, str]:
+        """private_json() cut where a block would be added, with the comma the block would need."""
+        kept: tuple[str, str] | None = self.__dict__.get("_kept_private_parts")
+        if kept is None:
+            blocks = orjson.dumps(self.blocks_as_dicts()).decode()  # no whitespace: "[...]"
+            head = f'{{"response_type":"ephemeral","blocks":{blocks[:-1]}{"," if self.blocks else ""}'
+            tail = f'],"text":{orjson.dumps(self.text).decode()},"unfurl_links":false,"unfurl_media":false}}'
+            kept = self.__dict__["_kept_private_parts"] = (head, tail)
+        return kept
+
 
 def render_answer(answer: Answer, knowledge: Knowledge) -> Reply:
     """The Slack message for an answer."""

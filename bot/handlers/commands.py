@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App
 
-from bot.blocks.feedback import with_feedback
+from bot.blocks.feedback import private_json_with_feedback
 from bot.blocks.messages import private_reply
 from bot.handlers.context import answer_in, recorder_in, workspace_of
 from bot.handlers.failures import apology_on_error
@@ -20,7 +20,7 @@ def answer_command(ack: Ack, command: dict, context: dict) -> None:
             answer, knowledge, "command", workspace_of(command, context), user if isinstance(user, str) else ""
         )
         # A body that is one JSON text goes to Slack as it is, with JSON's content type (Bolt's ack).
-        ack(with_feedback(private_reply(answer, knowledge), ref, answer).private_json())
+        ack(private_json_with_feedback(private_reply(answer, knowledge), ref, answer))
 
 
 def register(app: App) -> None:
