@@ -4,7 +4,8 @@ from bench.load import run
 
 
 def test_a_tiny_load_run_completes_without_errors():
-    figures = run(clients=3, seconds=2, max_requests=30)
+    # Stopped by the count: the time is only a bound, wide enough for a machine busy with other tests.
+    figures = run(clients=3, seconds=20, max_requests=30)
     assert figures["errors"] == 0
     assert figures["requests"] == 30
     answered, sent = figures["mentions_answered"].split("/")
