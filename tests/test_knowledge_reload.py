@@ -91,3 +91,15 @@ def test_with_no_answers_kept_every_question_is_answered_afresh():
     answerer = Answerer.from_file(DEFAULT_KNOWLEDGE_PATH, answers_kept=0)
     for _ in range(2):
         assert answerer.answer("who handles risk?")[0].entry_id == "delivery-lead/risk-management"
+
+
+def test_a_labelled_question_file_written_beside_the_knowledge_takes_over(tmp_path):
+    # As `rolebot review` writes a question labelled compare, help or decline.
+    path = tmp_path / "roles.yaml"
+    shutil.copy(DEFAULT_KNOWLEDGE_PATH, path)
+    answerer = Answerer.from_file(path)
+    question = "which snacks go best with tea?"
+    assert answerer.answer(question)[0].entry_id is None  # declined
+    (tmp_path / "questions-reviewed.yaml").write_text(f'- {{q: "{question}", expect: compare}}\n')
+    assert answerer.refresh() is True
+    assert answerer.answer(question)[0].entry_id == "compare"

@@ -1,8 +1,8 @@
 """The knowledge in service: what every Slack surface asks for its answers.
 
-The knowledge file is watched while the bot runs: an edit takes effect within seconds once it
-passes the same checks as `rolebot check`; an edit that does not pass is logged and the last
-good knowledge stays in service.
+The knowledge file and the labelled question files beside it are watched while the bot runs: an
+edit takes effect within seconds once it passes the same checks as `rolebot check`; an edit that
+does not pass is logged and the last good knowledge stays in service.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.core.follow_up import follow_up
 from bot.core.knowledge import Knowledge
-from bot.core.loading import KnowledgeError, load_knowledge
+from bot.core.loading import KnowledgeError, load_knowledge, question_files
 from bot.core.matcher import Matcher
 from bot.core.routing import Answer, route
 
@@ -112,10 +112,15 @@ class _Served:
         return route(text, self.matcher)
 
 
-def _version_of(path: Path) -> tuple[int, int] | None:
-    """What changes when the file is edited: its modification time and size."""
+def _version_of(path: Path) -> tuple[tuple[str, int, int] | None, ...]:
+    """What changes when the knowledge file or a labelled question file beside it (`rolebot review`
+    writes one) is edited, added or removed: each one's name, modification time and size."""
+    return tuple(_file_version(file) for file in (path, *question_files(path)))
+
+
+def _file_version(path: Path) -> tuple[str, int, int] | None:
     try:
         status = path.stat()
     except OSError:
         return None
-    return status.st_mtime_ns, status.st_size
+    return path.name, status.st_mtime_ns, status.st_size
