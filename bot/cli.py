@@ -110,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _days(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 36_500:
+    if not text.isdecimal() or not 1 <= int(text) <= 36_500:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 1 to 36500")
     return int(text)
 
@@ -162,7 +162,7 @@ def _print_answer(question: str, matcher: Matcher, as_json: bool, out: TextIO) -
 
 
 def _folds(text: str) -> int:
-    if not text.isdigit() or not 2 <= int(text) <= 20:
+    if not text.isdecimal() or not 2 <= int(text) <= 20:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of folds from 2 to 20")
     return int(text)
 
@@ -301,7 +301,7 @@ def _chosen(answer: str, choices: list[str]) -> str | None:
     """The label a reply names: a suggestion's number, 'd' for decline, an id as typed; None skips."""
     if not answer:
         return None
-    if answer.isdigit():
+    if answer.isdecimal():
         index = int(answer) - 1
         return choices[index] if 0 <= index < len(choices) else None
     return "none" if answer.lower() in ("d", "decline", "none") else answer

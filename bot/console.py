@@ -29,7 +29,7 @@ class Console:
 
     def reply_to(self, line: str) -> str:
         """The answer to one console line, rendered for the terminal."""
-        if line.isdigit():
+        if line.isdecimal():
             number = int(line)
             if not self.choices:
                 return "There is nothing to choose from just now: ask a question.\n"

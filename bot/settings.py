@@ -77,7 +77,7 @@ class Settings:
         if writer not in ("process", "thread"):
             raise SettingsError(f"ROLE_STORE_WRITER must be process or thread, not {writer!r}")
         days = env.get("ROLE_RETENTION_DAYS", "").strip() or str(DEFAULT_RETENTION_DAYS)
-        if not days.isdigit() or not 1 <= int(days) <= 36_500:
+        if not days.isdecimal() or not 1 <= int(days) <= 36_500:
             raise SettingsError(f"ROLE_RETENTION_DAYS must be a number of days from 1 to 36500, not {days!r}")
         watch = env.get("ROLE_WATCH_SECONDS", "").strip() or "2"
         try:
@@ -87,8 +87,8 @@ class Settings:
         if not 0.1 <= watch_seconds <= 3600:
             raise SettingsError(f"ROLE_WATCH_SECONDS must be a number of seconds from 0.1 to 3600, not {watch!r}")
         kept = env.get("ROLE_ANSWERS_KEPT", "").strip() or str(ANSWERS_KEPT)
-        if not kept.isdigit() or int(kept) > 1_000_000:
-            raise SettingsError(f"ROLE_ANSWERS_KEPT must be a number of answers from 0 to 1000000, not {kept!r}")
+        if not kept.isdecimal() or int(kept) > 100_000:
+            raise SettingsError(f"ROLE_ANSWERS_KEPT must be a number of answers from 0 to 100000, not {kept!r}")
         owners = frozenset(re.split(r"[\s,]+", env.get("ROLE_OWNERS", "").strip())) - {""}
         strange = sorted(owner for owner in owners if not _USER_ID.match(owner))
         if strange:

@@ -138,6 +138,13 @@ def test_console_says_when_a_number_has_nothing_to_choose_from():
     assert "There is nothing to choose from just now: ask a question." in result.stdout
 
 
+def test_console_takes_a_digit_that_is_not_a_number_as_a_question_not_a_crash():
+    result = run_cli("console", stdin="who coordinates?\n\u00b2\n")  # "²" is a digit, but not a number
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr
+    assert "> \u00b2\n" in result.stdout
+
+
 def test_the_built_package_carries_every_layer_and_the_shipped_knowledge_and_answers(tmp_path):
     source = tmp_path / "source"  # a copy, so that building leaves nothing in the project
     source.mkdir()

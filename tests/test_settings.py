@@ -56,6 +56,9 @@ def test_api_url_and_knowledge_path_are_read():
         ({"ROLE_STORE_WRITER": "fork"}, "ROLE_STORE_WRITER"),
         ({"ROLE_ANSWERS_KEPT": "-1"}, "ROLE_ANSWERS_KEPT"),
         ({"ROLE_ANSWERS_KEPT": "lots"}, "ROLE_ANSWERS_KEPT"),
+        ({"ROLE_ANSWERS_KEPT": "\u00b2"}, "ROLE_ANSWERS_KEPT"),  # a digit, but not a number
+        ({"ROLE_ANSWERS_KEPT": "1000000"}, "ROLE_ANSWERS_KEPT"),
+        ({"ROLE_RETENTION_DAYS": "\u00b2"}, "ROLE_RETENTION_DAYS"),
     ],
 )
 def test_a_half_set_or_malformed_configuration_names_the_variable(env, named):
