@@ -9,12 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.answerer import ANSWERS_KEPT
 from bot.core.knowledge import DEFAULT_KNOWLEDGE_PATH
 
 SLACK_API_URL = "https://slack.com/api/"
 KEEP_QUESTIONS = ("unanswered", "all", "none")
 DEFAULT_RETENTION_DAYS = 90
+# The answerer's ANSWERS_KEPT (bot/core/answerer.py), not imported from it: that would load the matcher
+# and numpy wherever settings are read, the gunicorn master (bot/slack/server.py) included.
+DEFAULT_ANSWERS_KEPT = 4096
 _DATABASE_URL = re.compile(r"^(sqlite|postgres|postgresql)(\+\w+)?://", re.IGNORECASE)
 _PORT = re.compile(r"^\d{1,5}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -43,7 +45,7 @@ class Settings:
     store_writer: str = "process"
     hash_key: str = ""  # ROLE_HASH_KEY: the key user ids are hashed with ('' : one kept in the database)
     watch_seconds: float = 2.0  # ROLE_WATCH_SECONDS: how often the knowledge file is checked for edits
-    answers_kept: int = ANSWERS_KEPT  # ROLE_ANSWERS_KEPT: answers to recent questions kept (0: none)
+    answers_kept: int = DEFAULT_ANSWERS_KEPT  # ROLE_ANSWERS_KEPT: answers to recent questions kept (0: none)
     owners: frozenset[str] = frozenset()  # ROLE_OWNERS: Slack user ids who see the report in App Home
     follow_ups: bool = True  # ROLE_FOLLOW_UPS=off: answer in threads only when mentioned
     metrics_token: str = ""  # ROLE_METRICS_TOKEN: when set, GET /metrics needs "Authorization: Bearer <it>"
@@ -86,7 +88,7 @@ class Settings:
             watch_seconds = -1.0
         if not 0.1 <= watch_seconds <= 3600:
             raise SettingsError(f"ROLE_WATCH_SECONDS must be a number of seconds from 0.1 to 3600, not {watch!r}")
-        kept = env.get("ROLE_ANSWERS_KEPT", "").strip() or str(ANSWERS_KEPT)
+        kept = env.get("ROLE_ANSWERS_KEPT", "").strip() or str(DEFAULT_ANSWERS_KEPT)
         if not kept.isdecimal() or int(kept) > 100_000:
             raise SettingsError(f"ROLE_ANSWERS_KEPT must be a number of answers from 0 to 100000, not {kept!r}")
         owners = frozenset(re.split(r"[\s,]+", env.get("ROLE_OWNERS", "").strip())) - {""}
