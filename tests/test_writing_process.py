@@ -43,6 +43,14 @@ def store(sqlite_url):
 
 
 @pytest.fixture
+def writing(store):
+    """A writing process for the SQLite store (closed again when a test has)."""
+    made = WritingProcess.for_store(store)
+    yield made
+    made.close()
+
+
+@pytest.fixture
 def writer(sqlite_url):
     """A record writer whose batches a child process writes to SQLite (closed again when a test has)."""
     made = RecordWriter(lambda: Store.open(sqlite_url), retention_days=90, separate_process=True)
@@ -65,32 +73,24 @@ def test_a_batch_the_child_confirms_is_in_the_database(store_url, knowledge):
     assert writing.pid is None
 
 
-def test_a_dead_child_fails_its_batch_and_the_next_batch_gets_a_new_one(store, knowledge):
-    writing = WritingProcess.for_store(store)
-    try:
-        writing.add(_records(knowledge, store, 1))
-        first = writing.pid
-        os.kill(first, signal.SIGKILL)
-        with pytest.raises(WriteFailed):
-            writing.add(_records(knowledge, store, 5))
-        writing.add(_records(knowledge, store, 2))
-        assert writing.pid not in (None, first)
-        assert store.question_count() == 3  # the failed batch was not written, in part or whole
-    finally:
-        writing.close()
+def test_a_dead_child_fails_its_batch_and_the_next_batch_gets_a_new_one(writing, store, knowledge):
+    writing.add(_records(knowledge, store, 1))
+    first = writing.pid
+    os.kill(first, signal.SIGKILL)
+    with pytest.raises(WriteFailed):
+        writing.add(_records(knowledge, store, 5))
+    writing.add(_records(knowledge, store, 2))
+    assert writing.pid not in (None, first)
+    assert store.question_count() == 3  # the failed batch was not written, in part or whole
 
 
-def test_a_database_that_refuses_the_batch_is_reported_with_its_reason(store, knowledge):
-    writing = WritingProcess.for_store(store)
-    try:
-        writing.add(_records(knowledge, store, 2))
-        with store.engine.begin() as connection:
-            connection.execute(text("DROP TABLE votes"))  # a database that has lost a table
-        with pytest.raises(WriteFailed, match="votes"):
-            writing.add([vote_record(_records(knowledge, store, 1)[0].ref, 1)])
-        assert store.question_count() == 2
-    finally:
-        writing.close()
+def test_a_database_that_refuses_the_batch_is_reported_with_its_reason(writing, store, knowledge):
+    writing.add(_records(knowledge, store, 2))
+    with store.engine.begin() as connection:
+        connection.execute(text("DROP TABLE votes"))  # a database that has lost a table
+    with pytest.raises(WriteFailed, match="votes"):
+        writing.add([vote_record(_records(knowledge, store, 1)[0].ref, 1)])
+    assert store.question_count() == 2
 
 
 def test_the_writer_with_a_writing_process_writes_all_it_can_and_stops_its_child(writer, knowledge):
@@ -125,20 +125,16 @@ def test_records_the_database_refuses_come_back_with_why_and_the_rest_are_writte
         store.close()
 
 
-def test_signals_to_stop_reach_the_parent_not_the_child(store, knowledge):
+def test_signals_to_stop_reach_the_parent_not_the_child(writing, store, knowledge):
     # A platform may send SIGTERM to every process of a container, and Ctrl-C reaches the whole
     # terminal: the parent still has records to hand over while it stops.
-    writing = WritingProcess.for_store(store)
-    try:
-        writing.add(_records(knowledge, store, 1))
-        child = writing.pid
-        os.kill(child, signal.SIGTERM)
-        os.kill(child, signal.SIGINT)
-        writing.add(_records(knowledge, store, 1))
-        assert writing.pid == child
-        assert store.question_count() == 2
-    finally:
-        writing.close()
+    writing.add(_records(knowledge, store, 1))
+    child = writing.pid
+    os.kill(child, signal.SIGTERM)
+    os.kill(child, signal.SIGINT)
+    writing.add(_records(knowledge, store, 1))
+    assert writing.pid == child
+    assert store.question_count() == 2
 
 
 def test_no_child_is_started_before_there_is_something_to_write(writer, knowledge):
