@@ -66,28 +66,28 @@ class Reply:
         return {"blocks": self.blocks_as_dicts(), "text": self.text, "unfurl_links": False, "unfurl_media": False}
 
     def private_json(self) -> str:
-        """The whole message, shown to the asker only, as the JSON body of an HTTP response (made
-        once: a reply kept for repeated answers is sent again as it is). With orjson: on every /role
-        answer, the standard library's json took eight times as long."""
+        """The whole message, shown to the asker only, as the JSON body of an HTTP response: the same
+        as {"response_type": "ephemeral", **message()}, made once (a reply kept for repeated answers is
+        sent again as it is)."""
         kept: str | None = self.__dict__.get("_private_json")
         if kept is None:
-            kept = self.__dict__["_private_json"] = orjson.dumps(
-                {"response_type": "ephemeral", **self.message()}
-            ).decode()
+            head, tail = self._private_parts()
+            kept = self.__dict__["_private_json"] = f"{head}{tail}"
         return kept
 
     def private_json_with(self, block_json: str) -> str:
         """private_json() of this reply with one more block at the end, given as its JSON text: made
         from this reply's own JSON, kept, rather than written out again for every copy."""
         head, tail = self._private_parts()
-        return f"{head}{block_json}{tail}"
+        return f"{head}{',' if self.blocks else ''}{block_json}{tail}"
 
     def _private_parts(self) -> tuple[str, str]:
-        """private_json() cut where a block would be added, with the comma the block would need."""
+        """private_json() cut where a block would be added. With orjson: on every /role answer, the
+        standard library's json took eight times as long."""
         kept: tuple[str, str] | None = self.__dict__.get("_kept_private_parts")
         if kept is None:
             blocks = orjson.dumps(self.blocks_as_dicts()).decode()  # no whitespace: "[...]"
-            head = f'{{"response_type":"ephemeral","blocks":{blocks[:-1]}{"," if self.blocks else ""}'
+            head = f'{{"response_type":"ephemeral","blocks":{blocks[:-1]}'
             tail = f'],"text":{orjson.dumps(self.text).decode()},"unfurl_links":false,"unfurl_media":false}}'
             kept = self.__dict__["_kept_private_parts"] = (head, tail)
         return kept
